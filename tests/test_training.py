@@ -1,0 +1,154 @@
+"""Training: it learns, it is deterministic, it resumes, and it never leaves a broken file."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from vqvae_tui.data import test_digits, training_digits, validation_digits
+from vqvae_tui.model import ModelConfig, load, read_metadata
+from vqvae_tui.training import TrainOptions, train
+from vqvae_tui.training.train import resume_path
+
+CONFIG = ModelConfig(num_codes=8, dim=4)
+FAST = dict(batch_size=32, kmeans_init=True, ema_decay=0.9, dead_code_threshold=0.01, augment=0.3)
+
+
+def run(tiny_mnist, out, epochs=3, report=lambda p: None, resume=False, **options):
+    return train(
+        training_digits(tiny_mnist),
+        validation_digits(tiny_mnist),
+        out,
+        CONFIG,
+        TrainOptions(epochs=epochs, **{**FAST, **options}),
+        resume=resume,
+        report=report,
+    )
+
+
+def tensors_of(model):
+    return {name: t.clone() for name, t in model.state_dict().items()}
+
+
+def same(a, b) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_short_run_lowers_the_loss_and_saves_loadable_weights(tiny_mnist, tmp_path):
+    seen = []
+    run(tiny_mnist, tmp_path / "w", epochs=4, report=seen.append)
+    epochs = [p for p in seen if p.validation is not None]
+    assert [p.epoch for p in epochs] == [1, 2, 3, 4]
+    assert epochs[-1].validation.mse < 0.7 * epochs[0].validation.mse
+    assert seen[-1].reconstruction < seen[0].reconstruction
+    metadata = read_metadata(tmp_path / "w")
+    assert metadata["epochs"] == 4 and metadata["seed"] == 0
+    assert metadata["options"]["kmeans_init"] is True
+    assert metadata["validation"]["mse"] == pytest.approx(epochs[-1].validation.mse)
+    assert len(metadata["history"]) == 4
+    assert load(tmp_path / "w").config == CONFIG
+
+
+@pytest.mark.parametrize("options", [{}, {"ema_decay": 0.0, "kmeans_init": False}])
+def test_same_seed_same_weights(tiny_mnist, tmp_path, options):
+    a = tensors_of(run(tiny_mnist, tmp_path / "a", epochs=2, **options))
+    b = tensors_of(run(tiny_mnist, tmp_path / "b", epochs=2, **options))
+    c = tensors_of(run(tiny_mnist, tmp_path / "c", epochs=2, seed=1, **options))
+    assert same(a, b) and not same(a, c)
+    assert (tmp_path / "a.safetensors").read_bytes() == (tmp_path / "b.safetensors").read_bytes()
+
+
+class Stop(BaseException):
+    pass
+
+
+def interrupt_at(epoch, step):
+    def report(progress):
+        if progress.epoch == epoch and progress.step == step and progress.validation is None:
+            raise KeyboardInterrupt
+
+    return report
+
+
+def test_interrupted_run_leaves_whole_weights_and_resumes_to_the_same_result(tiny_mnist, tmp_path):
+    whole = tensors_of(run(tiny_mnist, tmp_path / "whole", epochs=3))
+    with pytest.raises(KeyboardInterrupt):
+        run(tiny_mnist, tmp_path / "cut", epochs=3, report=interrupt_at(epoch=3, step=2))
+    assert read_metadata(tmp_path / "cut")["epochs"] == 2
+    load(tmp_path / "cut")  # whole and valid
+    assert not list(tmp_path.glob(".*.tmp"))
+    resumed = tensors_of(run(tiny_mnist, tmp_path / "cut", epochs=3, resume=True))
+    assert same(whole, resumed)
+    assert read_metadata(tmp_path / "cut")["epochs"] == 3
+
+
+def test_a_crash_while_writing_keeps_the_previous_file(tiny_mnist, tmp_path, monkeypatch):
+    run(tiny_mnist, tmp_path / "w", epochs=1)
+    before = (tmp_path / "w.safetensors").read_bytes()
+
+    def crash(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        run(tiny_mnist, tmp_path / "w", epochs=2, resume=True)
+    assert (tmp_path / "w.safetensors").read_bytes() == before
+    assert not list(tmp_path.glob(".*.tmp"))
+    load(tmp_path / "w")
+
+
+def test_resume_without_a_run_is_a_clear_error(tiny_mnist, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist),
+         "--out", str(tmp_path / "none"), "--resume"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_on_the_cli_exits_cleanly_with_whole_weights(tiny_mnist, tmp_path):
+    out = tmp_path / "w"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist), "--out", str(out),
+         "--codes", "8", "--dim", "4", "--epochs", "1000", "--batch-size", "8"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not resume_path(out).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert read_metadata(out)["epochs"] >= 1
+    load(out)
+
+
+def test_cli_train_then_eval_json(tiny_mnist, tmp_path):
+    out = tmp_path / "w"
+    trained = subprocess.run(
+        [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist), "--out", str(out),
+         "--codes", "8", "--dim", "4", "--epochs", "2", "--kmeans-init", "--ema-decay", "0.9"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    assert "validation MSE" in trained.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "vqvae_tui", "eval", "--data", str(tiny_mnist), "--weights",
+         str(out) + ".safetensors", "--json", "--split", "val"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    import json
+
+    figures = json.loads(result.stdout)
+    assert set(figures) >= {"mse", "psnr", "bce", "codes_used", "perplexity", "per_class_mse"}
+    assert figures["count"] == 20
+    assert figures["mse"] == pytest.approx(read_metadata(out)["validation"]["mse"], rel=1e-5)
+    assert sorted(figures["per_class_mse"]) == [str(d) for d in range(10)]
+    assert len(test_digits(tiny_mnist, "val")) == 20

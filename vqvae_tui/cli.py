@@ -1,0 +1,134 @@
+"""`vqvae-tui` (the app), `vqvae-tui train` and `vqvae-tui eval`.
+
+Torch is imported only by the commands that need it, so the app can show its first frame at once.
+Every UserError ends the program with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from vqvae_tui.errors import UserError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="vqvae-tui",
+        description="An interactive explainer of VQ-VAEs, with a real PyTorch model.",
+    )
+    root.add_argument(
+        "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
+    )
+    root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
+    commands = root.add_subparsers(dest="command", metavar="{train,eval}")
+
+    train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
+    train.add_argument("--data", type=Path, required=True, help="directory of IDX files")
+    train.add_argument(
+        "--out", type=Path, required=True, help="weights/NAME: writes NAME.safetensors + NAME.json"
+    )
+    train.add_argument("--epochs", type=int, default=30)
+    train.add_argument("--codes", type=int, default=20, help="K, the codebook's size")
+    train.add_argument("--dim", type=int, default=16, help="D, the length of each code vector")
+    train.add_argument("--beta", type=float, default=0.25, help="weight of the commitment loss")
+    train.add_argument("--ema-decay", type=float, default=0.0, help="EMA codebook updates (0: off)")
+    train.add_argument("--kmeans-init", action="store_true", help="k-means initialise the codebook")
+    train.add_argument(
+        "--dead-code-threshold",
+        type=float,
+        default=0.0,
+        help="restart codes used by less than this share of positions (0: off)",
+    )
+    train.add_argument("--augment", type=float, default=0.0, help="share of each batch augmented")
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--learning-rate", type=float, default=2e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--resume", action="store_true", help="continue the run saved at --out")
+
+    evaluate = commands.add_parser(
+        "eval", help="evaluate weights on the test digits of a directory"
+    )
+    evaluate.add_argument("--data", type=Path, required=True, help="directory of IDX files")
+    evaluate.add_argument("--weights", type=Path, dest="eval_weights", help="weights file")
+    evaluate.add_argument("--split", choices=("all", "val"), default="all")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    return root
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from vqvae_tui.data import training_digits, validation_digits
+    from vqvae_tui.errors import WeightsError
+    from vqvae_tui.model import ModelConfig
+    from vqvae_tui.training import TrainOptions, train
+    from vqvae_tui.training.report import TrainingDisplay
+
+    try:
+        config = ModelConfig(num_codes=args.codes, dim=args.dim, beta=args.beta)
+    except WeightsError as error:
+        raise UserError(f"bad model options: {error}") from None
+    options = TrainOptions(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        ema_decay=args.ema_decay,
+        kmeans_init=args.kmeans_init,
+        dead_code_threshold=args.dead_code_threshold,
+        augment=args.augment,
+        seed=args.seed,
+    )
+    train_digits = training_digits(args.data)
+    validation = validation_digits(args.data)
+    with TrainingDisplay() as display:
+        try:
+            train(train_digits, validation, args.out, config, options, args.resume, display.update)
+        except KeyboardInterrupt:
+            display.stop()
+            print(
+                f"interrupted: {args.out} holds the last complete epoch; continue with --resume",
+                file=sys.stderr,
+            )
+            return EXIT_INTERRUPTED
+    print(f"saved {args.out}.safetensors and {args.out}.json")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from vqvae_tui.data import test_digits
+    from vqvae_tui.model import load
+    from vqvae_tui.training import evaluate
+    from vqvae_tui.training.report import print_metrics
+
+    model = load(args.eval_weights or args.weights)
+    metrics = evaluate(model, test_digits(args.data, args.split))
+    if args.json:
+        print(json.dumps(metrics.to_dict()))
+    else:
+        print_metrics(metrics, f"{args.data} ({args.split}, {metrics.count} digits)")
+    return 0
+
+
+def run_app(args: argparse.Namespace) -> int:
+    from vqvae_tui.ui.app import VQVAEApp
+
+    VQVAEApp(weights=args.weights, mouse=not args.no_mouse).run(mouse=not args.no_mouse)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    command = {"train": run_train, "eval": run_eval}.get(args.command, run_app)
+    try:
+        return command(args)
+    except UserError as error:
+        print(f"vqvae-tui: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The architecture's settings, as stored in a weights file's JSON sidecar."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+from vqvae_tui.errors import WeightsError
+
+GRID = 7  # a 28×28 image becomes a 7×7 grid of vectors
+IMAGE = 28
+CODE_LABELS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # one character per code
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    num_codes: int = 20  # K, the codebook's size
+    dim: int = 16  # D, the length of each vector
+    beta: float = 0.25  # weight of the commitment loss
+
+    def __post_init__(self):
+        if not isinstance(self.num_codes, int) or not 2 <= self.num_codes <= len(CODE_LABELS):
+            raise WeightsError(f"num_codes must be an integer from 2 to {len(CODE_LABELS)}")
+        if not isinstance(self.dim, int) or not 1 <= self.dim <= 256:
+            raise WeightsError("dim must be an integer from 1 to 256")
+        if not isinstance(self.beta, (int, float)) or not 0 <= self.beta <= 10:
+            raise WeightsError("beta must be a number from 0 to 10")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: object) -> ModelConfig:
+        if not isinstance(values, dict):
+            raise WeightsError("the model config is not a JSON object")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise WeightsError(f"unknown model config keys: {', '.join(unknown)}")
+        missing = sorted(known - set(values))
+        if missing:
+            raise WeightsError(f"missing model config keys: {', '.join(missing)}")
+        return cls(**values)

@@ -1,0 +1,6 @@
+"""Training and evaluation loops, shared by the CLI and (later) the app. Never imports the UI."""
+
+from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
+from vqvae_tui.training.train import Progress, TrainOptions, train
+
+__all__ = ["Metrics", "Progress", "TrainOptions", "evaluate", "perplexity", "train"]

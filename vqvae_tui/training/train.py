@@ -1,0 +1,256 @@
+"""The training loop: minibatch Adam on the three losses, with the codebook options.
+
+Deterministic: the same seed and data give the same weights, and a resumed run gives the same
+weights as an uninterrupted one (every epoch draws from its own generator, seeded by the epoch).
+Weights are saved atomically after every epoch, with a resume file holding the optimizer state.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save
+
+from vqvae_tui.data import Digits, augment
+from vqvae_tui.errors import UserError
+from vqvae_tui.model import VQVAE, ModelConfig, read_metadata
+from vqvae_tui.model import load as load_weights
+from vqvae_tui.model import save as save_weights
+from vqvae_tui.model.weights import paths, write_atomically
+from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    epochs: int = 30
+    batch_size: int = 128
+    learning_rate: float = 2e-3
+    ema_decay: float = 0.0  # 0: the codebook loss trains the codebook; else EMA updates do
+    kmeans_init: bool = False  # initialise the codebook by k-means on the first encoder outputs
+    dead_code_threshold: float = 0.0  # restart codes used by less than this share of positions
+    augment: float = 0.0  # share of each batch that is augmented (shift, scale, rotation, stroke)
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
+            raise UserError("epochs, batch size and learning rate must be positive")
+        if not 0 <= self.ema_decay < 1:
+            raise UserError("--ema-decay must be in [0, 1) (0 turns EMA off)")
+        if not 0 <= self.dead_code_threshold < 1:
+            raise UserError("--dead-code-threshold must be a share of positions in [0, 1)")
+        if not 0 <= self.augment <= 1:
+            raise UserError("--augment must be a share of each batch in [0, 1]")
+
+
+@dataclass
+class Progress:
+    """What the loop reports after every batch and every epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    step: int  # within the epoch, 1-based
+    steps: int
+    reconstruction: float
+    codebook: float
+    commitment: float
+    codes_used: int  # codes used at least once in the last batch
+    perplexity: float  # of the last batch's codes
+    validation: Metrics | None = None  # set at the end of an epoch
+    seconds: float = 0.0
+
+
+@dataclass
+class TrainState:
+    """Everything besides the model's weights that a resumed run needs."""
+
+    optimizer: torch.optim.Optimizer
+    usage: torch.Tensor  # (K,) running share of positions that use each code
+    ema_counts: torch.Tensor  # (K,) EMA statistics (used when ema_decay > 0)
+    ema_sums: torch.Tensor  # (K, D)
+    epoch: int = 0  # epochs completed
+    seconds: float = 0.0
+    history: list = field(default_factory=list)
+
+
+USAGE_DECAY = 0.99
+
+
+def learning_rate(options: TrainOptions, progress: float) -> float:
+    """Cosine decay from the full rate to 5% of it over the whole run."""
+    return options.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def new_state(model: VQVAE, options: TrainOptions) -> TrainState:
+    quantizer = model.quantizer
+    quantizer.codebook.requires_grad_(options.ema_decay == 0)
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    k, d = quantizer.codebook.shape
+    return TrainState(
+        optimizer=torch.optim.Adam(parameters, lr=options.learning_rate),
+        usage=torch.full((k,), 1.0 / k),
+        ema_counts=torch.ones(k),
+        ema_sums=quantizer.codebook.detach().clone(),
+    )
+
+
+def resume_path(out: Path) -> Path:
+    """`weights/NAME.resume.safetensors`: optimizer and codebook statistics, for --resume."""
+    tensors, _ = paths(out)
+    return tensors.with_name(tensors.name.removesuffix(".safetensors") + ".resume.safetensors")
+
+
+def save_resume(out: Path, model: VQVAE, state: TrainState) -> None:
+    tensors = {"usage": state.usage, "ema_counts": state.ema_counts, "ema_sums": state.ema_sums}
+    for name, parameter in model.named_parameters():
+        for slot, value in state.optimizer.state.get(parameter, {}).items():
+            tensors[f"optimizer/{name}/{slot}"] = torch.as_tensor(value).contiguous()
+    write_atomically(resume_path(out), save(tensors))
+
+
+def load_resume(out: Path, model: VQVAE, state: TrainState) -> None:
+    path = resume_path(out)
+    if not path.exists():
+        raise UserError(f"{path}: no resume file (train without --resume to start afresh)")
+    try:
+        tensors = load_file(path)
+        state.usage.copy_(tensors.pop("usage"))
+        state.ema_counts.copy_(tensors.pop("ema_counts"))
+        state.ema_sums.copy_(tensors.pop("ema_sums"))
+        parameters = dict(model.named_parameters())
+        for key, value in tensors.items():
+            _, name, slot = key.split("/")
+            state.optimizer.state[parameters[name]][slot] = value
+    except Exception as error:  # corrupt, or from another configuration
+        raise UserError(f"{path}: cannot resume from it ({error})") from None
+
+
+def batch_losses(model: VQVAE, x: torch.Tensor):
+    x_hat, _, q = model(x)
+    return model.losses(x, x_hat, q), q
+
+
+def train(
+    train_digits: Digits,
+    validation: Digits,
+    out: str | Path,
+    config: ModelConfig = ModelConfig(),
+    options: TrainOptions = TrainOptions(),
+    resume: bool = False,
+    report: Callable[[Progress], None] = lambda progress: None,
+    data_description: dict | None = None,
+) -> VQVAE:
+    """Train a VQ-VAE, saving `out`.safetensors/.json after every epoch; return the model."""
+    out = Path(out)
+    torch.manual_seed(options.seed)
+    model = VQVAE(config)
+    state = new_state(model, options)
+    if resume:
+        metadata = read_metadata(out)
+        model = load_weights(out)
+        state = new_state(model, options)
+        load_resume(out, model, state)
+        state.epoch = int(metadata["epochs"])
+        state.seconds = float(metadata.get("training_seconds", 0.0))
+        state.history = list(metadata.get("history", []))
+    model.train().to(memory_format=torch.channels_last)  # ~1.7× faster convolutions on CPU
+    images = torch.from_numpy(train_digits.images).unsqueeze(1)
+    steps = math.ceil(len(images) / options.batch_size)
+    quantizer = model.quantizer
+
+    for epoch in range(state.epoch, options.epochs):
+        started = time.perf_counter()
+        generator = torch.Generator().manual_seed(options.seed * 1_000_003 + epoch)
+        order = torch.randperm(len(images), generator=generator)
+        for step in range(steps):
+            for group in state.optimizer.param_groups:
+                group["lr"] = learning_rate(
+                    options, (epoch * steps + step) / (options.epochs * steps)
+                )
+            x = images[order[step * options.batch_size : (step + 1) * options.batch_size]]
+            x = x.contiguous(memory_format=torch.channels_last)
+            if options.augment:
+                chosen = torch.rand(len(x), generator=generator) < options.augment
+                x = x.clone()
+                x[chosen] = augment(x[chosen], generator)
+            if epoch == 0 and step == 0 and options.kmeans_init:
+                with torch.no_grad():
+                    quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)
+                    state.ema_sums.copy_(quantizer.codebook * state.ema_counts[:, None])
+            losses, q = batch_losses(model, x)
+            loss = losses.reconstruction + losses.commitment
+            if not options.ema_decay:
+                loss = loss + losses.codebook
+            state.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            state.optimizer.step()
+
+            flat = q.flat.detach()
+            counts = torch.bincount(q.codes, minlength=config.num_codes).float()
+            if options.ema_decay:
+                quantizer.ema_update(
+                    flat, q.codes, state.ema_counts, state.ema_sums, options.ema_decay
+                )
+            state.usage.mul_(USAGE_DECAY).add_(counts / counts.sum(), alpha=1 - USAGE_DECAY)
+            if options.dead_code_threshold:
+                dead = state.usage < options.dead_code_threshold
+                if dead.any():
+                    quantizer.restart_codes(dead, flat, generator)
+                    state.usage[dead] = 1.0 / config.num_codes
+                    state.ema_counts[dead] = state.ema_counts.mean()
+                    state.ema_sums[dead] = quantizer.codebook[dead] * state.ema_counts[dead, None]
+            report(
+                Progress(
+                    epoch=epoch + 1,
+                    epochs=options.epochs,
+                    step=step + 1,
+                    steps=steps,
+                    reconstruction=losses.reconstruction.item(),
+                    codebook=losses.codebook.item(),
+                    commitment=losses.commitment.item(),
+                    codes_used=int((counts > 0).sum()),
+                    perplexity=perplexity(counts),
+                    seconds=state.seconds + time.perf_counter() - started,
+                )
+            )
+        state.seconds += time.perf_counter() - started
+        state.epoch = epoch + 1
+        model.eval()
+        metrics = evaluate(model, validation)
+        model.train()
+        state.history.append({"epoch": state.epoch, **metrics.summary()})
+        save_weights(
+            model,
+            out,
+            {
+                "data": data_description
+                or {"train": train_digits.source, "validation": validation.source},
+                "seed": options.seed,
+                "epochs": state.epoch,
+                "options": asdict(options),
+                "validation": metrics.to_dict(),
+                "training_seconds": round(state.seconds, 1),
+                "history": state.history,
+            },
+        )
+        save_resume(out, model, state)
+        report(
+            Progress(
+                epoch=epoch + 1,
+                epochs=options.epochs,
+                step=steps,
+                steps=steps,
+                reconstruction=losses.reconstruction.item(),
+                codebook=losses.codebook.item(),
+                commitment=losses.commitment.item(),
+                codes_used=metrics.codes_used,
+                perplexity=metrics.perplexity,
+                validation=metrics,
+                seconds=state.seconds,
+            )
+        )
+    return model.eval()

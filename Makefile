@@ -28,14 +28,18 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 weights: $(STAMP)  ## retrain the shipped weights from scratch
-	$(BIN)/vqvae-tui train --data $(MNIST) --out weights/mnist --epochs 60 --kmeans-init \
-		--ema-decay 0.99 --dead-code-threshold 0.02 --augment 0.25 --seed 0
+	$(BIN)/vqvae-tui train --data $(MNIST) --out weights/mnist --epochs 55 --batch-size 64 --learning-rate 0.002 --kmeans-init \
+		--ema-decay 0.95 --dead-code-threshold 0.01 --augment 0.15 --seed 0
 
 eval: $(STAMP)  ## the shipped weights on the validation split
 	$(BIN)/vqvae-tui eval --data $(MNIST) --split val
 
-bench: $(STAMP)  ## latency and throughput (results go in the README)
+bench: $(STAMP)  ## latency, output size and throughput (results go in the README)
 	$(BIN)/python benchmarks/bench_model.py
+	$(BIN)/python benchmarks/bench_ui.py
+
+screenshots: $(STAMP)  ## regenerate screenshots/*.svg (the snapshot tests' scenarios)
+	$(BIN)/python tests/scenarios.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

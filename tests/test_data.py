@@ -9,7 +9,8 @@ import pytest
 import torch
 from conftest import idx_bytes, write_idx_pair
 
-from vqvae_tui.data import augment, read_pair, test_digits, training_digits, validation_digits
+from vqvae_tui.data import augment, read_pair, training_digits, validation_digits
+from vqvae_tui.data import test_digits as t10k_digits
 from vqvae_tui.errors import DataError
 
 IMAGES = np.arange(5 * 28 * 28, dtype=np.int64).reshape(5, 28, 28) % 256
@@ -94,7 +95,7 @@ def test_split_of_a_directory_with_only_the_test_set(tiny_mnist):
     train, val, every = (
         training_digits(tiny_mnist),
         validation_digits(tiny_mnist),
-        test_digits(tiny_mnist),
+        t10k_digits(tiny_mnist),
     )
     assert (len(train), len(val), len(every)) == (180, 20, 200)
     np.testing.assert_array_equal(val.images, every.images[9::10])
@@ -111,12 +112,12 @@ def test_a_full_training_set_is_used_when_present(tiny_mnist):
 def test_official_mnist_split(mnist_dir):
     train, val = training_digits(mnist_dir), validation_digits(mnist_dir)
     assert (len(train), len(val)) == (9000, 1000)
-    assert len(test_digits(mnist_dir, "val")) == 1000 and len(test_digits(mnist_dir)) == 10_000
+    assert len(t10k_digits(mnist_dir, "val")) == 1000 and len(t10k_digits(mnist_dir)) == 10_000
     assert np.bincount(val.labels).min() > 70  # every digit is validated
 
 
 def test_augmentation_is_random_bounded_and_reproducible(tiny_mnist):
-    x = torch.from_numpy(test_digits(tiny_mnist).images[:64]).unsqueeze(1)
+    x = torch.from_numpy(t10k_digits(tiny_mnist).images[:64]).unsqueeze(1)
     a = augment(x, torch.Generator().manual_seed(1))
     b = augment(x, torch.Generator().manual_seed(1))
     c = augment(x, torch.Generator().manual_seed(2))

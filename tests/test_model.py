@@ -42,7 +42,9 @@ def test_worked_example_gives_the_lectures_codes():
 def test_straight_through_forward_is_q_and_gradient_reaches_z_e_unchanged():
     z_e = torch.tensor(VECTORS).unsqueeze(0).requires_grad_()
     q = lecture_quantizer()(z_e)
-    torch.testing.assert_close(q.quantized, q.selected.reshape(1, 2, 3, 6), atol=0, rtol=0)
+    torch.testing.assert_close(q.z_q, q.selected.reshape(1, 2, 3, 6), atol=0, rtol=0)
+    # z_e + (z_q - z_e) is z_q up to float rounding
+    torch.testing.assert_close(q.quantized, q.z_q, atol=1e-6, rtol=0)
     upstream = torch.randn_like(q.quantized)
     q.quantized.backward(upstream)
     torch.testing.assert_close(z_e.grad, upstream, atol=0, rtol=0)

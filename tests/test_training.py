@@ -9,7 +9,8 @@ import time
 import pytest
 import torch
 
-from vqvae_tui.data import test_digits, training_digits, validation_digits
+from vqvae_tui.data import test_digits as t10k_digits
+from vqvae_tui.data import training_digits, validation_digits
 from vqvae_tui.model import ModelConfig, load, read_metadata
 from vqvae_tui.training import TrainOptions, train
 from vqvae_tui.training.train import resume_path
@@ -151,4 +152,12 @@ def test_cli_train_then_eval_json(tiny_mnist, tmp_path):
     assert figures["count"] == 20
     assert figures["mse"] == pytest.approx(read_metadata(out)["validation"]["mse"], rel=1e-5)
     assert sorted(figures["per_class_mse"]) == [str(d) for d in range(10)]
-    assert len(test_digits(tiny_mnist, "val")) == 20
+    assert len(t10k_digits(tiny_mnist, "val")) == 20
+
+
+def test_resume_refuses_other_settings(tiny_mnist, tmp_path):
+    from vqvae_tui.errors import UserError
+
+    run(tiny_mnist, tmp_path / "w", epochs=1)
+    with pytest.raises(UserError, match="ema_decay 0.9 → 0.5"):
+        run(tiny_mnist, tmp_path / "w", epochs=2, resume=True, ema_decay=0.5)

@@ -116,8 +116,11 @@ def run_eval(args: argparse.Namespace) -> int:
 def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.ui.app import VQVAEApp
 
-    VQVAEApp(weights=args.weights, mouse=not args.no_mouse).run(mouse=not args.no_mouse)
-    return 0
+    app = VQVAEApp(weights=args.weights, mouse=not args.no_mouse)
+    app.run(mouse=not args.no_mouse)
+    if app.error:
+        raise UserError(app.error)
+    return app.return_code or 0
 
 
 def main(argv: list[str] | None = None) -> int:

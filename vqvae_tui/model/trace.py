@@ -11,7 +11,7 @@ from vqvae_tui.model.config import IMAGE
 from vqvae_tui.model.vqvae import VQVAE
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: two Traces are equal only if identical
 class Trace:
     image: np.ndarray  # (28, 28) input pixels in [0, 1]
     features: np.ndarray  # (7, 7, D) encoder output z_e
@@ -45,7 +45,7 @@ def trace(model: VQVAE, image: np.ndarray) -> Trace:
         distances=q.distances.numpy(),
         codes=q.codes.numpy(),
         selected=q.selected.numpy(),
-        quantized=q.quantized[0].numpy(),
+        quantized=q.z_q[0].numpy(),
         reconstruction=x_hat[0, 0].numpy(),
         codebook=model.quantizer.codebook.detach().numpy().copy(),
         reconstruction_loss=float(losses.reconstruction),

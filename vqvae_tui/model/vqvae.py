@@ -58,7 +58,8 @@ class Quantization:
     distances: torch.Tensor  # (n·h·w, K) squared distance of each vector to each code
     codes: torch.Tensor  # (n·h·w,) index of the nearest code
     selected: torch.Tensor  # (n·h·w, D) the chosen codebook vectors
-    quantized: torch.Tensor  # (n, h, w, D) forward value of the codes, gradient of z_e
+    z_q: torch.Tensor  # (n, h, w, D) the chosen vectors back on the grid
+    quantized: torch.Tensor  # (n, h, w, D) z_q going forward (up to rounding), z_e's gradient back
 
 
 @dataclass
@@ -88,7 +89,7 @@ class VectorQuantizer(nn.Module):
         z_q = selected.reshape(n, h, w, d)  # step: reshape back
         # Forward: the value of z_q. Backward: the gradient skips the argmin and reaches z_e.
         quantized = z_e + (z_q - z_e).detach()  # step: straight-through
-        return Quantization(flat, distances, codes, selected, quantized)
+        return Quantization(flat, distances, codes, selected, z_q, quantized)
 
     # Training options, used by the training loop beside the forward pass.
 

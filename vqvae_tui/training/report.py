@@ -30,14 +30,14 @@ class TrainingDisplay:
         self.task = None
 
     def __enter__(self) -> TrainingDisplay:
-        self.bar.start()
-        return self
+        return self  # the bar starts with the first batch, so early errors print alone
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
     def stop(self) -> None:
-        self.bar.stop()
+        if self.task is not None:
+            self.bar.stop()
 
     def update(self, p: TrainProgress) -> None:
         fields = dict(
@@ -49,6 +49,7 @@ class TrainingDisplay:
             ppl=p.perplexity,
         )
         if self.task is None:
+            self.bar.start()
             self.task = self.bar.add_task("train", total=p.epochs * p.steps, **fields)
         self.bar.update(self.task, completed=(p.epoch - 1) * p.steps + p.step, **fields)
         if p.validation is not None:
@@ -61,7 +62,8 @@ class TrainingDisplay:
 
 def print_metrics(metrics: Metrics, title: str, console: Console | None = None) -> None:
     console = console or Console()
-    table = Table(title=title, show_header=False)
+    console.print(title)
+    table = Table(show_header=False)
     table.add_row("per-pixel MSE", f"{metrics.mse:.5f}")
     table.add_row("PSNR", f"{metrics.psnr:.2f} dB")
     table.add_row("BCE (summed per image)", f"{metrics.bce:.2f}")

@@ -78,6 +78,8 @@ class TrainState:
 
 
 USAGE_DECAY = 0.99
+RESTARTS_UNTIL = 0.5  # restart dead codes in the first half only: a late restart undoes a
+# converged code when the learning rate is too small left to recover from it
 
 
 def learning_rate(options: TrainOptions, progress: float) -> float:
@@ -129,6 +131,19 @@ def load_resume(out: Path, model: VQVAE, state: TrainState) -> None:
         raise UserError(f"{path}: cannot resume from it ({error})") from None
 
 
+def check_same_run(out: Path, metadata: dict, config: ModelConfig, options: TrainOptions):
+    """A resumed run must be the run that was saved; only the number of epochs may grow."""
+    saved = {**metadata.get("model", {}), **metadata.get("options", {})}
+    given = {**config.to_dict(), **asdict(options)}
+    changed = [
+        f"{k} {saved.get(k)} → {v}" for k, v in given.items() if k != "epochs" and saved.get(k) != v
+    ]
+    if changed:
+        raise UserError(
+            f"{out}: --resume with other settings than the saved run: {', '.join(changed)}"
+        )
+
+
 def batch_losses(model: VQVAE, x: torch.Tensor):
     x_hat, _, q = model(x)
     return model.losses(x, x_hat, q), q
@@ -142,7 +157,6 @@ def train(
     options: TrainOptions = TrainOptions(),
     resume: bool = False,
     report: Callable[[Progress], None] = lambda progress: None,
-    data_description: dict | None = None,
 ) -> VQVAE:
     """Train a VQ-VAE, saving `out`.safetensors/.json after every epoch; return the model."""
     out = Path(out)
@@ -152,6 +166,7 @@ def train(
     if resume:
         metadata = read_metadata(out)
         model = load_weights(out)
+        check_same_run(out, metadata, config, options)
         state = new_state(model, options)
         load_resume(out, model, state)
         state.epoch = int(metadata["epochs"])
@@ -196,7 +211,7 @@ def train(
                     flat, q.codes, state.ema_counts, state.ema_sums, options.ema_decay
                 )
             state.usage.mul_(USAGE_DECAY).add_(counts / counts.sum(), alpha=1 - USAGE_DECAY)
-            if options.dead_code_threshold:
+            if options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
                 dead = state.usage < options.dead_code_threshold
                 if dead.any():
                     quantizer.restart_codes(dead, flat, generator)
@@ -217,18 +232,22 @@ def train(
                     seconds=state.seconds + time.perf_counter() - started,
                 )
             )
-        state.seconds += time.perf_counter() - started
         state.epoch = epoch + 1
         model.eval()
         metrics = evaluate(model, validation)
         model.train()
+        state.seconds += time.perf_counter() - started  # the epoch's training and validation
         state.history.append({"epoch": state.epoch, **metrics.summary()})
         save_weights(
             model,
             out,
             {
-                "data": data_description
-                or {"train": train_digits.source, "validation": validation.source},
+                "data": {
+                    "train": train_digits.source,
+                    "train_count": len(train_digits),
+                    "validation": validation.source,
+                    "validation_count": len(validation),
+                },
                 "seed": options.seed,
                 "epochs": state.epoch,
                 "options": asdict(options),

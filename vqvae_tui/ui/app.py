@@ -1,60 +1,337 @@
-"""The app: loads the model in a worker, then shows a sample digit and its reconstruction."""
+"""The app: owns the model, the pixels, the Trace and the selection; widgets render from them.
+
+Input → Features → Codes → Quantized → Output, with the Codebook below: the VQ-VAE paper's
+figure, live. The model loads in a worker so the first frame comes at once.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
-from rich.text import Text
 from textual import work
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical
+from textual.events import Resize
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
 
-from vqvae_tui.drawing import SAMPLES, draw_strokes
+from vqvae_tui.drawing import SAMPLES, paint
 from vqvae_tui.errors import UserError
+from vqvae_tui.model.trace import Trace
+from vqvae_tui.ui.messages import CodeSelected, Paint, PositionSelected
+from vqvae_tui.ui.selection import Selection, position_label
+from vqvae_tui.ui.widgets.canvas import Canvas
+from vqvae_tui.ui.widgets.codebook import Codebook
+from vqvae_tui.ui.widgets.grid import LatentGrid
+from vqvae_tui.ui.widgets.inspector import Inspector
+from vqvae_tui.ui.widgets.picture import SIZE, Picture
+
+FULL = (120, 40)
+COMPACT = (80, 24)
+UNDO_DEPTH = 100
+SAMPLE_SEGMENTS_PER_TICK = 2
+SAMPLE_TICK = 1 / 60
 
 
-def half_blocks(image: np.ndarray) -> Text:
-    """A 28×28 picture as 14 lines of '▀' with grey foreground (top) and background (bottom)."""
-    text = Text()
-    for row in range(0, image.shape[0], 2):
-        for top, bottom in zip(image[row], image[row + 1]):
-            t, b = int(top * 255), int(bottom * 255)
-            text.append("▀", style=f"rgb({t},{t},{t}) on rgb({b},{b},{b})")
-        text.append("\n")
-    return text
+def layout_for(width: int, height: int) -> str:
+    if width >= FULL[0] and height >= FULL[1]:
+        return "full"
+    if width >= COMPACT[0] and height >= COMPACT[1]:
+        return "compact"
+    return "tiny"
 
 
 class VQVAEApp(App):
     TITLE = "vqvae-tui"
-    BINDINGS = [("q", "quit", "Quit")]
+    SUB_TITLE = "draw a digit, watch it quantized"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
+        Binding("c", "clear", "Clear", id="app.clear"),
+        Binding("u", "undo", "Undo", id="app.undo"),
+        Binding("v", "cycle_grid", "Grid", id="app.grid"),
+        Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
+        *(
+            Binding(str(d), f"sample('{d}')", f"Sample {d}", show=False, id=f"app.sample{d}")
+            for d in range(10)
+        ),
+    ]
 
-    def __init__(self, weights: Path | None = None, mouse: bool = True):
+    trace: reactive[Trace | None] = reactive(None, init=False)
+    selection: reactive[Selection] = reactive(Selection, init=False)
+    layout_name: reactive[str] = reactive("full", init=False)
+
+    def __init__(self, weights: Path | None = None, mouse: bool = True, model=None):
         super().__init__()
         self.weights = weights
         self.mouse = mouse
+        self.error: str | None = None  # why the app could not go on, said by the CLI
+        self.model = model
+        self.monochrome = bool(os.environ.get("NO_COLOR"))
+        self.image = np.zeros((SIZE, SIZE), dtype=np.float32)
+        self.undo_stack: list[np.ndarray] = []
+        self.trace_pending = False
+        self.sample_strokes: list[tuple] = []  # segments of a sample still to draw
+        self.compact_grid = "codes"  # which grid the compact layout shows
+        self.canvas = Canvas(monochrome=self.monochrome, id="input")
+        self.output = Picture(monochrome=self.monochrome, id="output")
+        self.grids = {
+            kind: LatentGrid(kind, id=kind) for kind in ("features", "codes", "quantized")
+        }
+        self.codebook = Codebook(id="codebook")
+        self.inspector = Inspector("loading model…", id="inspector")
+        self.notice = Static(id="too-small")
+
+    # ---- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("loading model…", id="pictures")
+        with Horizontal(id="figure"):
+            with Container(id="input-panel", classes="panel") as self.canvas_panel:
+                yield self.canvas
+            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-encoder")
+            with Container(id="features-panel", classes="panel grid-panel"):
+                yield self.grids["features"]
+            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-nearest")
+            with Container(id="codes-panel", classes="panel grid-panel"):
+                yield self.grids["codes"]
+            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-lookup")
+            with Container(id="quantized-panel", classes="panel grid-panel"):
+                yield self.grids["quantized"]
+            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-decoder")
+            with Container(id="output-panel", classes="panel"):
+                yield self.output
+        yield Static(id="captions")
+        with Horizontal(id="lower"):
+            with Container(id="codebook-panel", classes="panel"):
+                yield self.codebook
+            with Vertical(id="side"):
+                yield self.inspector
+                yield Static(id="hints")
+        yield self.notice
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_model()
+        titles = {
+            "input-panel": ("Input 28×28", "draw here"),
+            "features-panel": ("Features", "z_e 7×7×D"),
+            "codes-panel": ("Codes", "argmin"),
+            "quantized-panel": ("Quantized", "z_q"),
+            "output-panel": ("Output", "decoder"),
+            "codebook-panel": ("Codebook", "K × D, count"),
+        }
+        for panel, (title, subtitle) in titles.items():
+            widget = self.query_one(f"#{panel}")
+            widget.border_title, widget.border_subtitle = title, subtitle
+        self.query_one("#captions", Static).update(
+            "  encoder: 4×4 pixels → one D-vector   nearest code: argmin of d²"
+            "   look up: code → its vector   decoder: 7×7×D → 28×28"
+        )
+        self.query_one("#hints", Static).update(
+            "Draw: mouse drag (right button erases), or arrows + space/x, p pen down\n"
+            "0–9 samples · c clear · u undo · Tab next panel · v grid · ? keys"
+        )
+        self.apply_layout(self.size)
+        self.canvas.focus()
+        if self.model is None:
+            self.load_model()
+        else:
+            self.update_trace()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    def on_resize(self, event: Resize) -> None:
+        self.apply_layout(event.size)
+
+    def apply_layout(self, size: Size) -> None:
+        self.layout_name = layout_for(size.width, size.height)
+        self.notice.update(
+            f"Enlarge the terminal to at least {COMPACT[0]}×{COMPACT[1]}"
+            f" (now {size.width}×{size.height}).\nq quits."
+        )
+
+    def watch_layout_name(self, name: str) -> None:
+        screen = self.screen
+        for each in ("full", "compact", "tiny"):
+            screen.set_class(each == name, f"-{each}")
+        self.codebook.compact = name == "compact"
+        self.show_compact_grid()
+        self.refresh_widgets()
+
+    def show_compact_grid(self) -> None:
+        for kind in ("features", "codes", "quantized"):
+            self.query_one(f"#{kind}-panel").set_class(kind != self.compact_grid, "-hidden-compact")
+
+    def action_cycle_grid(self) -> None:
+        order = ["features", "codes", "quantized"]
+        self.compact_grid = order[(order.index(self.compact_grid) + 1) % len(order)]
+        self.show_compact_grid()
+        if self.layout_name == "compact":
+            self.notify(f"showing {self.compact_grid}", timeout=1.5)
+
+    # ---- the model ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="model")
     def load_model(self) -> None:
-        from vqvae_tui.model import load, trace
+        from vqvae_tui.model import load
 
         try:
             model = load(self.weights)
         except UserError as error:
-            self.call_from_thread(self.exit, return_code=2, message=str(error))
+            self.error = str(error)
+            self.call_from_thread(self.exit, return_code=2)
             return
-        result = trace(model, draw_strokes(SAMPLES["3"]))
-        pictures = Text("input → VQ-VAE → reconstruction\n\n")
-        for left, right in zip(
-            half_blocks(result.image).split("\n"), half_blocks(result.reconstruction).split("\n")
-        ):
-            pictures.append_text(left + Text("    ") + right + Text("\n"))
-        self.call_from_thread(self.query_one("#pictures", Static).update, pictures)
+        self.call_from_thread(self.model_loaded, model)
+
+    def model_loaded(self, model) -> None:
+        self.model = model
+        self.update_trace()
+
+    def request_trace(self) -> None:
+        """Trace after the events already queued: a burst of input costs one forward pass."""
+        if not self.trace_pending:
+            self.trace_pending = True
+            self.call_later(self.update_trace)
+
+    def update_trace(self) -> None:
+        from vqvae_tui.model import trace
+
+        self.trace_pending = False
+        if self.model is not None:
+            self.trace = trace(self.model, self.image)
+
+    def watch_trace(self) -> None:
+        self.refresh_widgets()
+
+    def watch_selection(self) -> None:
+        self.refresh_widgets()
+
+    def refresh_widgets(self) -> None:
+        trace, selection = self.trace, self.selection
+        self.canvas.show(self.image)
+        if trace is not None:
+            self.output.show(trace.reconstruction)
+        for grid in self.grids.values():
+            grid.show(trace, selection)
+        self.codebook.show(trace, selection)
+        self.inspector.show(trace, selection)
+        self.canvas.mark(selection.position, self.canvas.cursor)
+        self.output.mark(selection.position)
+        self.canvas_panel.border_subtitle = (
+            f"patch {position_label(selection.position)}"
+            if selection.position is not None
+            else "draw here"
+        )
+
+    # ---- drawing ------------------------------------------------------------------------
+
+    def push_undo(self) -> None:
+        self.undo_stack.append(self.image.copy())
+        del self.undo_stack[:-UNDO_DEPTH]
+
+    def on_paint(self, message: Paint) -> None:
+        if message.new_stroke:
+            self.stop_sample()
+            self.push_undo()
+        paint(self.image, message.start, message.end, erase=message.erase)
+        self.canvas.show(self.image)
+        self.request_trace()
+
+    def action_clear(self) -> None:
+        self.stop_sample()
+        if self.image.any():
+            self.push_undo()
+            self.image[:] = 0
+            self.canvas.show(self.image)
+            self.request_trace()
+
+    def action_undo(self) -> None:
+        self.stop_sample()
+        if self.undo_stack:
+            self.image = self.undo_stack.pop()
+            self.canvas.show(self.image)
+            self.request_trace()
+
+    def action_sample(self, digit: str) -> None:
+        """Draw a sample digit stroke by stroke (at once when animations are off)."""
+        self.stop_sample()
+        self.push_undo()
+        self.image[:] = 0
+        self.sample_strokes = [
+            (start, end)
+            for stroke in SAMPLES[digit]
+            for start, end in zip(stroke, stroke[1:] or stroke)
+        ]
+        if self.animation_level == "none":
+            self.draw_sample_segments(len(self.sample_strokes))
+        else:
+            self.sample_timer = self.set_interval(SAMPLE_TICK, self.draw_sample_tick)
+
+    def draw_sample_tick(self) -> None:
+        self.draw_sample_segments(SAMPLE_SEGMENTS_PER_TICK)
+
+    def draw_sample_segments(self, count: int) -> None:
+        for start, end in self.sample_strokes[:count]:
+            paint(self.image, start, end)
+        del self.sample_strokes[:count]
+        if not self.sample_strokes:
+            self.stop_sample()
+        self.canvas.show(self.image)
+        self.request_trace()
+
+    def stop_sample(self) -> None:
+        timer = getattr(self, "sample_timer", None)
+        if timer is not None:
+            timer.stop()
+            self.sample_timer = None
+        self.sample_strokes = []
+
+    # ---- selection ----------------------------------------------------------------------
+
+    def on_position_selected(self, message: PositionSelected) -> None:
+        self.selection = Selection(position=message.position)
+
+    def on_code_selected(self, message: CodeSelected) -> None:
+        self.selection = Selection(code=message.code)
+
+    def action_deselect(self) -> None:
+        self.selection = Selection()
+
+    # ---- help and the command palette ---------------------------------------------------
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen):
+        yield from super().get_system_commands(screen)
+        for digit in range(10):
+            yield SystemCommand(
+                f"Sample {digit}", f"Draw a sample {digit}, stroke by stroke",
+                lambda d=str(digit): self.action_sample(d),
+            )  # fmt: skip
+        yield SystemCommand(
+            "Paint", "Paint at the canvas cursor", lambda: self.canvas.action_dab(False)
+        )
+        yield SystemCommand(
+            "Erase", "Erase at the canvas cursor", lambda: self.canvas.action_dab(True)
+        )
+        yield SystemCommand(
+            "Pen up/down", "Draw while the cursor moves", self.canvas.action_toggle_pen
+        )
+        yield SystemCommand("Clear", "Clear the input canvas", self.action_clear)
+        yield SystemCommand("Undo", "Undo the last stroke", self.action_undo)
+        yield SystemCommand("Deselect", "Clear the selected position or code", self.action_deselect)
+        yield SystemCommand(
+            "Next grid", "Compact layout: show the next latent grid", self.action_cycle_grid
+        )
+        for panel in ("input", "features", "codes", "quantized", "codebook"):
+            yield SystemCommand(
+                f"Focus {panel}", f"Move the keyboard to the {panel} panel",
+                lambda p=panel: self.query_one(f"#{p}").focus(),
+            )  # fmt: skip

@@ -1,0 +1,99 @@
+"""The app in a real pseudo-terminal at 120×40: start-up, and the cost of each stroke update.
+
+    python benchmarks/bench_ui.py        (or: make bench)
+
+Starts `python -m vqvae_tui` on a pty, waits for the first frame and for the model, then drags
+the mouse across the canvas one cell at a time (SGR mouse reports, as a terminal sends them).
+After each move it reads until the app has been quiet for QUIET seconds, and records the bytes
+the app wrote and the time from the report to the last byte: input event → all panels drawn.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+WIDTH, HEIGHT = 120, 40
+QUIET = 0.15  # seconds without output that end one update
+CANVAS_LEFT, CANVAS_TOP = 2, 3  # 1-based terminal cell of the canvas's top-left pixel pair
+
+
+def read_until(fd: int, needle: bytes | None, timeout: float, quiet: float = QUIET):
+    """Read until `needle` was seen (or, with no needle, until quiet); (bytes, last byte time)."""
+    data, last = b"", None
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        ready, _, _ = select.select([fd], [], [], quiet)
+        if not ready:
+            if needle is None or needle in data:
+                break
+            continue
+        chunk = os.read(fd, 65536)
+        data += chunk
+        last = time.perf_counter()
+    return data, last
+
+
+def mouse(button: int, x: int, y: int, release: bool = False) -> bytes:
+    return f"\x1b[<{button};{x};{y}{'m' if release else 'M'}".encode()
+
+
+def main() -> None:
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    started = time.perf_counter()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "vqvae_tui"], stdin=follower, stdout=follower, stderr=follower,
+        env=env, close_fds=True,
+    )  # fmt: skip
+    os.close(follower)
+    try:
+        _, first = read_until(leader, "Input 28×28".encode(), timeout=30)
+        _, ready = read_until(leader, b"reconstruction loss", timeout=30)
+        read_until(leader, None, timeout=5)  # let the first full frame settle
+        sizes, latencies = [], []
+        path = [(4 + i, 3 + i // 3) for i in range(20)] + [(24 - i, 10) for i in range(18)]
+        os.write(leader, mouse(0, CANVAS_LEFT + path[0][0], CANVAS_TOP + path[0][1]))
+        read_until(leader, None, timeout=5)
+        for x, y in path[1:]:
+            sent = time.perf_counter()
+            os.write(leader, mouse(32, CANVAS_LEFT + x, CANVAS_TOP + y))  # drag with button 1
+            data, last = read_until(leader, None, timeout=5)
+            if data and last is not None:
+                sizes.append(len(data))
+                latencies.append((last - sent) * 1000)
+        os.write(leader, mouse(0, CANVAS_LEFT + 4, CANVAS_TOP + 10, release=True))
+        read_until(leader, None, timeout=5)
+    finally:
+        os.write(leader, b"q")
+        try:
+            app.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            app.kill()
+        os.close(leader)
+
+    print(f"| measure, {WIDTH}×{HEIGHT} in a pty | result | budget |")
+    print("| --- | --- | --- |")
+    print(f"| first frame after launch | {(first - started):.2f} s | ≤ 1 s |")
+    print(f"| model ready after launch | {(ready - started):.2f} s | ≤ 3 s |")
+    print(
+        f"| stroke → all panels drawn (median of {len(latencies)}) |"
+        f" {statistics.median(latencies):.1f} ms | ≤ 16 ms |"
+    )
+    print(
+        f"| output per stroke update (median) | {statistics.median(sizes) / 1024:.1f} KB | ≤ 4 KB |"
+    )
+    print(f"| output per stroke update (max) | {max(sizes) / 1024:.1f} KB | |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The app states that snapshots and screenshots show: one list, used by both.
+
+python tests/scenarios.py      (or: make screenshots) writes screenshots/*.svg
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from vqvae_tui.ui.app import VQVAEApp  # noqa: E402
+
+SELECT = ("3", "tab", "right", "down")  # a sample 3, then position (4,4) from the Features grid
+SCENARIOS = {
+    "empty": (),
+    "sample": ("3",),
+    "selected": SELECT,
+}
+SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+
+
+def make_app(model) -> VQVAEApp:
+    """The app as tests and screenshots see it: fixed, with no animation."""
+    app = VQVAEApp(model=model)
+    app.animation_level = "none"
+    return app
+
+
+async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...]) -> str:
+    app = make_app(model)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press(*keys)
+        await pilot.pause()
+        return app.export_screenshot(title="vqvae-tui")
+
+
+def main() -> None:
+    from vqvae_tui.model import load
+
+    model = load()
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    for size_name, size in SIZES.items():
+        svg = asyncio.run(screenshot(model, size, SELECT))
+        path = out / f"app-{size_name}.svg"
+        path.write_text(svg)
+        print(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,306 @@
+"""The summary screen, driven as a user would: drawing, samples, linking, layouts, a storm."""
+
+import random
+
+import numpy as np
+import pytest
+from textual import events
+
+from vqvae_tui.model import CODE_LABELS
+from vqvae_tui.ui.app import VQVAEApp
+from vqvae_tui.ui.selection import Selection
+from vqvae_tui.ui.widgets.inspector import runner_up
+
+FULL = (120, 40)
+
+
+def make_app(model):
+    app = VQVAEApp(model=model)
+    app.animation_level = "none"
+    return app
+
+
+def line_text(widget, y: int) -> str:
+    return "".join(segment.text for segment in widget.render_line(y))
+
+
+async def test_model_loads_in_a_worker_after_the_first_frame(shipped_model, monkeypatch):
+    import threading
+
+    import vqvae_tui.model
+
+    loading = threading.Event()
+
+    def slow_load(path=None):
+        loading.wait(timeout=30)
+        return shipped_model
+
+    monkeypatch.setattr(vqvae_tui.model, "load", slow_load)
+    app = VQVAEApp()
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.pause()
+        assert app.trace is None  # the UI is up before the model
+        assert "loading model" in str(app.query_one("#inspector").render())
+        loading.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.trace is not None and app.model is not None
+        assert "loading" not in str(app.query_one("#inspector").render())
+
+
+async def test_bad_weights_exit_with_one_line(tmp_path):
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"junk")
+    app = VQVAEApp(weights=bad)
+    async with app.run_test(size=FULL) as pilot:
+        while app.return_code is None:
+            await pilot.pause(0.02)
+    assert app.return_code == 2
+    assert app.error.startswith(str(tmp_path)) and "JSON sidecar" in app.error
+
+
+def test_cli_prints_the_apps_error_as_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.safetensors"
+    bad.write_bytes(b"junk")
+    code = (
+        "import sys; from vqvae_tui import cli; from vqvae_tui.ui.app import VQVAEApp\n"
+        "VQVAEApp.run = lambda self, **kw: setattr(self, 'error', 'boom')\n"
+        f"sys.exit(cli.main(['--weights', {str(bad)!r}]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 2 and result.stderr == "vqvae-tui: boom\n"
+
+
+async def test_drawing_with_the_mouse_changes_input_and_output(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        before = app.trace.reconstruction.copy()
+        await pilot.mouse_down("#input", offset=(8, 3))
+        for x in range(9, 20):
+            await pilot.hover("#input", offset=(x, 3 + (x - 8) // 2))
+        await pilot.mouse_up("#input", offset=(20, 9))
+        await pilot.pause()
+        assert app.trace.image.sum() > 10
+        assert app.trace.image[7, 8] > 0.5  # cell (x=8, y=3) is pixels rows 6-7
+        assert np.abs(app.trace.reconstruction - before).max() > 0.1
+        np.testing.assert_array_equal(app.trace.image, app.image)
+        # the right button erases
+        await pilot.mouse_down("#input", offset=(8, 3), button=3)
+        await pilot.mouse_up("#input", offset=(8, 3))
+        await pilot.pause()
+        assert app.trace.image[7, 8] < 0.05
+
+
+async def test_drawing_with_the_keyboard(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("space")  # paints at the cursor, the canvas centre
+        await pilot.pause()
+        assert app.trace.image[14, 14] == pytest.approx(1.0)
+        await pilot.press("p", *["right"] * 6, "p", *["down"] * 5)
+        await pilot.pause()
+        assert app.trace.image[14, 14:21].min() > 0.9  # drawn while the pen was down
+        assert app.trace.image[17:20, 20].max() == 0  # not after it was lifted
+        assert app.query_one("#input").cursor == (19, 20)
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.trace.image[19, 20] == 0
+        await pilot.press("u")  # undo the erase
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.trace.image.max() == 0
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.trace.image[14, 17] > 0.9
+
+
+@pytest.mark.parametrize("digit", [str(d) for d in range(10)])
+async def test_each_sample_key_draws_a_digit_the_model_reconstructs(shipped_model, digit):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press(digit)
+        await pilot.pause()
+        t = app.trace
+        assert t.image.sum() > 40
+        assert t.reconstruction_loss < 0.015
+        assert t.reconstruction_loss == pytest.approx(
+            float(((t.reconstruction - t.image) ** 2).mean())
+        )
+
+
+async def test_samples_animate_stroke_by_stroke(shipped_model):
+    app = VQVAEApp(model=shipped_model)
+    app.animation_level = "full"
+    async with app.run_test(size=FULL) as pilot:
+        app.action_sample("8")
+        drawn = []
+        while app.sample_strokes:
+            drawn.append(app.image.sum())
+            await pilot.pause(0.01)
+        assert len(drawn) >= 3 and drawn == sorted(drawn) and drawn[-1] < app.image.sum()
+
+
+def inspector_text(app) -> str:
+    return str(app.query_one("#inspector").render())
+
+
+async def test_hover_and_cursor_select_the_same_position_and_inspector_tells_the_trace(
+    shipped_model,
+):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        await pilot.hover("#codes", offset=(2 * 4, 2 * 3))  # row 3, column 4
+        await pilot.pause()
+        hovered = app.selection
+        assert hovered == Selection(position=3 * 7 + 4)
+        text_by_hover = inspector_text(app)
+
+        await pilot.press("escape")
+        app.query_one("#features").focus()
+        await pilot.press("right")  # from the centre (3,3) to (3,4)
+        await pilot.pause()
+        assert app.selection == hovered
+        assert inspector_text(app) == text_by_hover
+
+        t, p = app.trace, hovered.position
+        code, second = int(t.codes[p]), runner_up(t.distances[p])
+        assert code == int(t.distances[p].argmin())
+        expected = (
+            f"(3,4) → code  {CODE_LABELS[code]}  d²={t.distances[p, code]:.2f}; runner-up "
+            f" {CODE_LABELS[second]}  d²={t.distances[p, second]:.2f}"
+        )
+        assert text_by_hover.splitlines()[0] == expected
+        for kind in ("features", "codes", "quantized"):
+            grid = app.query_one(f"#{kind}")
+            assert line_text(grid, 2 * 3 + 1)[8:10] == "<>"  # marked in all three grids
+        assert app.query_one("#input").patch == p and app.query_one("#output").patch == p
+        assert line_text(app.query_one("#codebook"), code).startswith("▶")
+
+
+async def test_selecting_a_codebook_row_marks_exactly_its_positions(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        codes = app.trace.codes
+        code = int(np.bincount(codes).argmax())
+        await pilot.hover("#codebook", offset=(5, code))
+        await pilot.pause()
+        assert app.selection == Selection(code=code)
+        grid = app.query_one("#codes")
+        marked = [
+            row * 7 + col
+            for row in range(7)
+            for col in range(7)
+            if line_text(grid, 2 * row + 1)[2 * col : 2 * col + 2] == "··"
+        ]
+        assert marked == list(np.flatnonzero(codes == code))
+        assert f"is used by {len(marked)} of 49 positions" in inspector_text(app)
+        app.query_one("#codebook").focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.selection == Selection(code=(code + 1) % 20)
+
+
+async def test_layouts_full_compact_and_too_small(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        assert app.layout_name == "full"
+        assert (
+            app.query_one("#features-panel").display and app.query_one("#quantized-panel").display
+        )
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.layout_name == "compact"
+        assert app.query_one("#codes-panel").region.width > 0
+        assert app.query_one("#output-panel").region.right <= 80
+        assert app.query_one("#features-panel").region.width == 0
+        await pilot.press("v")  # the compact layout shows one grid at a time
+        await pilot.pause()
+        assert app.query_one("#quantized-panel").region.width > 0
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert app.layout_name == "tiny"
+        notice = str(app.query_one("#too-small").render())
+        assert "Enlarge the terminal to at least 80×24 (now 60×20)" in notice
+        assert app.query_one("#figure").region.height == 0
+        await pilot.resize_terminal(*FULL)
+        await pilot.pause()
+        assert app.layout_name == "full" and app.query_one("#figure").region.height == 16
+
+
+def storm(rng: random.Random, count: int):
+    """Random key and mouse events, as a driver would post them, with no pause between."""
+    keys = list("0123456789cuxphjklv") + ["space", "up", "down", "left", "right", "tab", "escape"]
+    mouse = [events.MouseMove, events.MouseDown, events.MouseUp]
+    for _ in range(count):
+        if rng.random() < 0.5:
+            key = rng.choice(keys)
+            yield events.Key(key, " " if key == "space" else key if len(key) == 1 else None)
+        else:
+            x, y = rng.randrange(FULL[0]), rng.randrange(FULL[1])
+            button = rng.choice([0, 1, 3])
+            shift = rng.random() < 0.1
+            yield rng.choice(mouse)(None, x, y, 0, 0, button, shift, False, False, x, y)
+
+
+async def test_a_storm_of_keys_and_mouse_events_raises_nothing(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        for event in storm(random.Random(0), 2000):
+            app.post_message(event)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running
+        assert 0 <= app.image.min() and app.image.max() <= 1
+        np.testing.assert_array_equal(app.trace.image, app.image)
+
+
+async def test_every_key_action_is_in_the_command_palette(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+    needed = ["Clear", "Undo", "Deselect", "Next grid", "Paint", "Erase", "Pen up/down", "Keys"]
+    needed += ["Quit", "Focus codebook", *(f"Sample {d}" for d in range(10))]
+    assert set(needed) <= titles
+
+
+async def test_palette_command_runs(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Sample 7", "enter")
+        await pilot.pause()
+        assert app.image.sum() > 40 and app.trace.image.sum() == app.image.sum()
+
+
+async def test_question_mark_shows_and_hides_the_keys(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")
+
+
+async def test_no_color_pictures_use_shade_glyphs(shipped_model, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        rows = [line_text(app.query_one("#input"), y) for y in range(14)]
+        assert any("█" in row for row in rows) and all(set(row) <= set(" ░▒▓█▀▄") for row in rows)
+        app.query_one("#codes").focus()
+        await pilot.press("right")
+        await pilot.pause()
+        assert "<>" in line_text(app.query_one("#codes"), 7)  # selection by glyph, not colour

@@ -1,0 +1,51 @@
+"""Colours: greys for values, one distinct colour per code (always shown with its label too)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.color import Color
+from rich.style import Style
+
+# 20 well-separated hues (after the tab20 palette), repeated past 20 codes
+CODE_COLOURS = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+    "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+    "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+]  # fmt: skip
+HIGHLIGHT = Color.parse("#ffd75f")  # the selected latent position and its patch
+
+
+def code_colour(code: int) -> Color:
+    return Color.parse(CODE_COLOURS[code % len(CODE_COLOURS)])
+
+
+def readable_on(colour: Color) -> Color:
+    """Black or white, whichever reads better on `colour`."""
+    r, g, b = colour.get_truecolor()
+    return Color.parse("black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white")
+
+
+@lru_cache(maxsize=256)
+def grey(level: int) -> Color:
+    """A grey for a value quantised to 0..255."""
+    return Color.from_rgb(level, level, level)
+
+
+def level(value: float) -> int:
+    """A value in [0, 1] (clipped) → 0..255."""
+    return int(min(max(value, 0.0), 1.0) * 255 + 0.5)
+
+
+@lru_cache(maxsize=1024)
+def highlighted(value: int) -> Color:
+    """A grey pulled towards the highlight colour, for the selected patch of a picture."""
+    r, g, b = HIGHLIGHT.get_truecolor()
+    return Color.from_rgb(*(int(0.55 * value + 0.45 * c) for c in (r, g, b)))
+
+
+@lru_cache(maxsize=8192)
+def half_block(top: int, bottom: int, marked: bool = False) -> Style:
+    """The style of '▀' showing two pixels: top as foreground, bottom as background."""
+    colour = highlighted if marked else grey
+    return Style(color=colour(top), bgcolor=colour(bottom))

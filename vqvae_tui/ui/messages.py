@@ -1,0 +1,38 @@
+"""Messages widgets post up to the app, which owns all state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+
+@dataclass
+class PositionSelected(Message):
+    """A latent position (0..48) was hovered or reached by the keyboard."""
+
+    position: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PositionSelected)
+
+
+@dataclass
+class CodeSelected(Message):
+    """A codebook row was hovered or reached by the keyboard."""
+
+    code: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CodeSelected)
+
+
+@dataclass
+class Paint(Message):
+    """The brush moved from start to end (pixel coordinates, floats); `new_stroke` starts an
+    undo step."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+    erase: bool = False
+    new_stroke: bool = False

@@ -1,0 +1,70 @@
+"""The inspector: the selected position's numbers, in words, straight from the Trace."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widgets import Static
+
+from vqvae_tui.model.config import CODE_LABELS
+from vqvae_tui.model.trace import Trace
+from vqvae_tui.ui.colours import code_colour, readable_on
+from vqvae_tui.ui.selection import Selection, position_label
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def runner_up(distances: np.ndarray) -> int:
+    """The second-nearest code of one distance row."""
+    return int(np.argsort(distances, kind="stable")[1])
+
+
+def code_text(code: int) -> Text:
+    colour = code_colour(code)
+    return Text(f" {CODE_LABELS[code]} ", style=f"bold {readable_on(colour).name} on {colour.name}")
+
+
+def bars(values: np.ndarray, low: float, high: float) -> str:
+    """One bar glyph per value, heights scaled between low and high."""
+    scaled = (values - low) / max(high - low, 1e-9) * (len(BARS) - 1)
+    return "".join(BARS[int(round(v))] for v in np.clip(scaled, 0, len(BARS) - 1))
+
+
+def describe(trace: Trace, selection: Selection) -> Text:
+    """What the inspector says for this trace and selection."""
+    if selection.position is not None:
+        p = selection.position
+        code = int(trace.codes[p])
+        second = runner_up(trace.distances[p])
+        text = Text.assemble(
+            f"{position_label(p)} → code ",
+            code_text(code),
+            f" d²={trace.distances[p, code]:.2f}; runner-up ",
+            code_text(second),
+            f" d²={trace.distances[p, second]:.2f}\n",
+        )
+        z_e, e = trace.flat[p], trace.codebook[code]
+        low, high = float(min(z_e.min(), e.min())), float(max(z_e.max(), e.max()))
+        text.append(f"z_e  {bars(z_e, low, high)}  |z_e|={np.linalg.norm(z_e):.2f}\n")
+        text.append(f"e_{CODE_LABELS[code]}  {bars(e, low, high)}  (its code vector)")
+        return text
+    if selection.code is not None:
+        code = selection.code
+        users = np.flatnonzero(trace.codes == code)
+        where = ", ".join(position_label(int(p)) for p in users[:6]) + (
+            " …" if len(users) > 6 else ""
+        )
+        return Text.assemble(
+            "code ", code_text(code), f" is used by {len(users)} of 49 positions",
+            f": {where}" if len(users) else "", "\n",
+        )  # fmt: skip
+    return Text(
+        f"reconstruction loss {trace.reconstruction_loss:.4f} · codebook {trace.codebook_loss:.4f}"
+        f" · commitment {trace.commitment_loss:.4f}\n"
+        "Tab to a grid and move with the arrows, or hover, to inspect a position."
+    )
+
+
+class Inspector(Static):
+    def show(self, trace: Trace | None, selection: Selection) -> None:
+        self.update("loading model…" if trace is None else describe(trace, selection))

@@ -1,0 +1,91 @@
+"""A 28×28 picture as one Line-API widget: 28 columns × 14 rows of half-blocks.
+
+Each cell is '▀' with the top pixel as foreground and the bottom pixel as background. With
+NO_COLOR it falls back to shade glyphs ( ░▒▓█), so the picture still reads. Only the rows
+whose pixels changed are refreshed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+from vqvae_tui.ui.colours import HIGHLIGHT, half_block
+
+SIZE = 28
+ROWS = SIZE // 2
+PATCH = 4  # one latent position covers 4×4 pixels
+SHADES = " ░▒▓█"
+CURSOR = Style(color=HIGHLIGHT, bold=True)
+
+
+class Picture(Widget):
+    """Shows pixels in [0, 1]; marks one 4×4 patch (a latent position) and a pixel cursor."""
+
+    DEFAULT_CSS = """
+    Picture { width: 28; height: 14; }
+    """
+
+    def __init__(self, *, monochrome: bool = False, id: str | None = None):
+        super().__init__(id=id)
+        self.monochrome = monochrome
+        self.levels = np.zeros((SIZE, SIZE), dtype=np.uint8)
+        self.patch: int | None = None  # latent position 0..48
+        self.cursor: tuple[int, int] | None = None  # pixel (row, col)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return SIZE
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return ROWS
+
+    def refresh_rows(self, rows) -> None:
+        for row in sorted({int(row) for row in rows}):
+            self.refresh(Region(0, row, SIZE, 1))
+
+    def show(self, pixels: np.ndarray) -> None:
+        levels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
+        changed = np.any((levels != self.levels).reshape(ROWS, 2 * SIZE), axis=1)
+        self.levels = levels
+        self.refresh_rows(np.flatnonzero(changed))
+
+    def mark(self, patch: int | None = None, cursor: tuple[int, int] | None = None) -> None:
+        """Move the patch highlight and the cursor, refreshing only the rows they touch."""
+        rows = []
+        for old, new in ((self.patch, patch), (self.cursor, cursor)):
+            if old != new:
+                rows += self.rows_of(old) + self.rows_of(new)
+        self.patch, self.cursor = patch, cursor
+        self.refresh_rows(rows)
+
+    def rows_of(self, mark) -> list[int]:
+        if mark is None:
+            return []
+        if isinstance(mark, tuple):
+            return [mark[0] // 2]
+        top = (mark // 7) * PATCH // 2
+        return [top, top + 1]
+
+    def render_line(self, y: int) -> Strip:
+        if y >= ROWS:
+            return Strip.blank(self.size.width)
+        top, bottom = self.levels[2 * y], self.levels[2 * y + 1]
+        in_patch = np.zeros(SIZE, dtype=bool)
+        if self.patch is not None and self.patch // 7 == y // 2:
+            column = (self.patch % 7) * PATCH
+            in_patch[column : column + PATCH] = True
+        segments = []
+        for x in range(SIZE):
+            if self.cursor in ((2 * y, x), (2 * y + 1, x)):
+                style = CURSOR + Style(bgcolor=half_block(top[x], bottom[x]).bgcolor)
+                segments.append(Segment("▀" if self.cursor[0] == 2 * y else "▄", style))
+            elif self.monochrome:
+                shade = SHADES[(int(max(top[x], bottom[x])) * (len(SHADES) - 1) + 127) // 255]
+                segments.append(Segment(shade, Style(reverse=bool(in_patch[x]))))
+            else:
+                segments.append(Segment("▀", half_block(top[x], bottom[x], in_patch[x])))
+        return Strip(segments, SIZE).simplify()

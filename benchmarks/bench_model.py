@@ -8,14 +8,17 @@ Prints a Markdown table for the README. Budgets (DESIGN.md): trace ≤ 2 ms medi
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from vqvae_tui.data import Digits
 from vqvae_tui.drawing import SAMPLES, draw_strokes
-from vqvae_tui.model import VQVAE, ModelConfig, load, trace
-from vqvae_tui.training.train import TrainOptions, new_state
+from vqvae_tui.model import ModelConfig, default_path, load, read_metadata, trace
+from vqvae_tui.training.train import TrainOptions, train
 
 
 def trace_latency(runs: int = 1000) -> list[float]:
@@ -32,21 +35,26 @@ def trace_latency(runs: int = 1000) -> list[float]:
     return times
 
 
-def training_throughput(threads: int, steps: int = 60, batch_size: int = 128) -> float:
+def training_throughput(threads: int, images: int = 2048) -> float:
+    """Images per second through the real training loop (shipped options, no validation)."""
     torch.set_num_threads(threads)
-    torch.manual_seed(0)
-    model = VQVAE(ModelConfig()).train()
-    state = new_state(model, TrainOptions())
-    x = torch.from_numpy(np.random.default_rng(0).random((batch_size, 1, 28, 28), np.float32))
-    for step in range(steps + 5):
-        if step == 5:
-            started = time.perf_counter()
-        x_hat, _, q = model(x)
-        losses = model.losses(x, x_hat, q)
-        state.optimizer.zero_grad()
-        losses.total.backward()
-        state.optimizer.step()
-    return steps * batch_size / (time.perf_counter() - started)
+    rng = np.random.default_rng(0)
+    digits = Digits(
+        images=np.stack([draw_strokes(s) for s in SAMPLES.values()] * (images // 10)),
+        labels=rng.integers(0, 10, images // 10 * 10),
+        source="samples",
+    )
+    options = {**read_metadata(default_path())["options"], "epochs": 2}
+    seconds = []
+
+    def report(progress) -> None:
+        if progress.validation is None and progress.step == progress.steps:
+            seconds.append(progress.seconds)
+
+    with tempfile.TemporaryDirectory() as out:
+        empty = Digits(digits.images[:1], digits.labels[:1], "one")
+        train(digits, empty, Path(out) / "w", ModelConfig(), TrainOptions(**options), report=report)
+    return len(digits) / (seconds[1] - seconds[0] if len(seconds) > 1 else seconds[0])
 
 
 def main() -> None:
@@ -61,7 +69,7 @@ def main() -> None:
     print(f"| forward + Trace, one image, 1 core (p90) | {p90:.2f} ms | |")
     for threads in (1, 2):
         rate = training_throughput(threads)
-        print(f"| training, batch 128, {threads} thread(s) | {rate:,.0f} images/s | |")
+        print(f"| training loop, shipped options, {threads} thread(s) | {rate:,.0f} images/s | |")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import statistics
 import struct
@@ -23,22 +24,31 @@ import time
 
 WIDTH, HEIGHT = 120, 40
 QUIET = 0.15  # seconds without output that end one update
-CANVAS_LEFT, CANVAS_TOP = 2, 3  # 1-based terminal cell of the canvas's top-left pixel pair
+CANVAS_LEFT, CANVAS_TOP = 2, 2  # 1-based terminal cell of the canvas's top-left pixel pair
+ESCAPE = re.compile(rb"\x1b\[[0-9;?<>=$]*[A-Za-z]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
+
+
+def visible(data: bytes) -> bytes:
+    """The text of terminal output without its escape sequences."""
+    return ESCAPE.sub(b"", data)
 
 
 def read_until(fd: int, needle: bytes | None, timeout: float, quiet: float = QUIET):
-    """Read until `needle` was seen (or, with no needle, until quiet); (bytes, last byte time)."""
+    """Read until `needle` arrives (or, with no needle, until quiet): (bytes, last byte time)."""
     data, last = b"", None
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         ready, _, _ = select.select([fd], [], [], quiet)
         if not ready:
-            if needle is None or needle in data:
+            if needle is None:
                 break
             continue
-        chunk = os.read(fd, 65536)
-        data += chunk
+        data += os.read(fd, 65536)
         last = time.perf_counter()
+        if needle is not None and needle in visible(data):
+            break
+    if needle is not None and needle not in visible(data):
+        raise SystemExit(f"the app never showed {needle!r}")
     return data, last
 
 

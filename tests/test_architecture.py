@@ -28,3 +28,12 @@ def test_cli_does_not_import_torch_before_it_needs_it():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_app_module_does_not_import_torch():
+    """The first frame comes before torch: the model loads in a worker."""
+    code = "import sys, vqvae_tui.ui.app; print('torch' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

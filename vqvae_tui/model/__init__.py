@@ -1,25 +1,35 @@
-"""The PyTorch VQ-VAE, its Trace and its weights. Never imports the UI."""
+"""The PyTorch VQ-VAE, its Trace and its weights. Never imports the UI.
 
-from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE, ModelConfig
-from vqvae_tui.model.trace import Trace, trace
-from vqvae_tui.model.vqvae import VQVAE, Decoder, Encoder, Losses, Quantization, VectorQuantizer
-from vqvae_tui.model.weights import default_path, load, read_metadata, save
+Names load on first use (PEP 562), so `vqvae_tui.model.config` can be imported without torch:
+the app shows its first frame before torch has loaded.
+"""
 
-__all__ = [
-    "CODE_LABELS",
-    "GRID",
-    "IMAGE",
-    "VQVAE",
-    "Decoder",
-    "Encoder",
-    "Losses",
-    "ModelConfig",
-    "Quantization",
-    "Trace",
-    "VectorQuantizer",
-    "default_path",
-    "load",
-    "read_metadata",
-    "save",
-    "trace",
-]
+from importlib import import_module
+
+_WHERE = {
+    "CODE_LABELS": "config",
+    "GRID": "config",
+    "IMAGE": "config",
+    "ModelConfig": "config",
+    "Trace": "tracing",
+    "trace": "tracing",
+    "VQVAE": "vqvae",
+    "Decoder": "vqvae",
+    "Encoder": "vqvae",
+    "Losses": "vqvae",
+    "Quantization": "vqvae",
+    "VectorQuantizer": "vqvae",
+    "default_path": "weights",
+    "load": "weights",
+    "read_metadata": "weights",
+    "save": "weights",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from textual import work
@@ -16,20 +17,22 @@ from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.events import Resize
 from textual.geometry import Size
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from vqvae_tui.drawing import SAMPLES, paint
 from vqvae_tui.errors import UserError
-from vqvae_tui.model.trace import Trace
 from vqvae_tui.ui.messages import CodeSelected, Paint, PositionSelected
 from vqvae_tui.ui.selection import Selection, position_label
 from vqvae_tui.ui.widgets.canvas import Canvas
-from vqvae_tui.ui.widgets.codebook import Codebook
+from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
 from vqvae_tui.ui.widgets.grid import LatentGrid
 from vqvae_tui.ui.widgets.inspector import Inspector
 from vqvae_tui.ui.widgets.picture import SIZE, Picture
+
+if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import Trace
 
 FULL = (120, 40)
 COMPACT = (80, 24)
@@ -50,6 +53,7 @@ class VQVAEApp(App):
     TITLE = "vqvae-tui"
     SUB_TITLE = "draw a digit, watch it quantized"
     CSS_PATH = "app.tcss"
+    ALLOW_SELECT = False  # a drag draws; text selection would repaint the screen on every move
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Keys", key_display="?", id="app.help"),
@@ -63,9 +67,10 @@ class VQVAEApp(App):
         ),
     ]
 
-    trace: reactive[Trace | None] = reactive(None, init=False)
-    selection: reactive[Selection] = reactive(Selection, init=False)
-    layout_name: reactive[str] = reactive("full", init=False)
+    # vars, not reactives: a change re-renders only the widgets that show it, never the screen
+    trace: var[Trace | None] = var(None, init=False)
+    selection: var[Selection] = var(Selection, init=False)
+    layout_name: var[str] = var("full", init=False)
 
     def __init__(self, weights: Path | None = None, mouse: bool = True, model=None):
         super().__init__()
@@ -85,6 +90,7 @@ class VQVAEApp(App):
             kind: LatentGrid(kind, id=kind) for kind in ("features", "codes", "quantized")
         }
         self.codebook = Codebook(id="codebook")
+        self.code_counts = CodeCounts(id="code-counts")
         self.inspector = Inspector("loading model…", id="inspector")
         self.notice = Static(id="too-small")
 
@@ -109,7 +115,9 @@ class VQVAEApp(App):
         yield Static(id="captions")
         with Horizontal(id="lower"):
             with Container(id="codebook-panel", classes="panel"):
-                yield self.codebook
+                with Horizontal(id="codebook-rows"):
+                    yield self.codebook
+                    yield self.code_counts
             with Vertical(id="side"):
                 yield self.inspector
                 yield Static(id="hints")
@@ -134,6 +142,7 @@ class VQVAEApp(App):
         )
         self.query_one("#hints", Static).update(
             "Draw: mouse drag (right button erases), or arrows + space/x, p pen down\n"
+            "Inspect: hover a grid, or Tab to it and move with the arrows\n"
             "0–9 samples · c clear · u undo · Tab next panel · v grid · ? keys"
         )
         self.apply_layout(self.size)
@@ -176,7 +185,11 @@ class VQVAEApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="model")
     def load_model(self) -> None:
+        import torch
+
         from vqvae_tui.model import load
+
+        torch.set_num_threads(1)  # one 28×28 image: threads cost more than they save
 
         try:
             model = load(self.weights)
@@ -217,14 +230,17 @@ class VQVAEApp(App):
         for grid in self.grids.values():
             grid.show(trace, selection)
         self.codebook.show(trace, selection)
+        self.code_counts.show(trace, selection)
         self.inspector.show(trace, selection)
         self.canvas.mark(selection.position, self.canvas.cursor)
         self.output.mark(selection.position)
-        self.canvas_panel.border_subtitle = (
-            f"patch {position_label(selection.position)}"
-            if selection.position is not None
-            else "draw here"
+        subtitle = (
+            "draw here"
+            if selection.position is None
+            else f"patch {position_label(selection.position)}"
         )
+        if self.canvas_panel.border_subtitle != subtitle:  # a new subtitle repaints the panel
+            self.canvas_panel.border_subtitle = subtitle
 
     # ---- drawing ------------------------------------------------------------------------
 

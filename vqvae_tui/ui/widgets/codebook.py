@@ -7,23 +7,28 @@ The highlighted row (the selected code, or the selected position's code) is draw
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.events import MouseMove
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import CODE_LABELS
-from vqvae_tui.model.trace import Trace
 from vqvae_tui.ui.colours import code_colour, grey, readable_on
 from vqvae_tui.ui.messages import CodeSelected
 from vqvae_tui.ui.selection import Selection
 
+if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import Trace
+
 HEAT_WIDTH = 2  # columns per value
 COMPACT_CELL = 4  # columns per code in the compact strip: " 7 " + gap
+HEAT_X = 1 + 2 + 1  # where the heat strip starts: after the mark, the label and a gap
 
 
 def heat_levels(codebook: np.ndarray) -> np.ndarray:
@@ -47,6 +52,8 @@ class Codebook(Widget, can_focus=True):
         super().__init__(id=id)
         self.trace: Trace | None = None
         self.selection = Selection()
+        self.counts: np.ndarray | None = None  # positions using each code now
+        self.highlighted: int | None = None  # the row drawn bold with ▶
         self.compact = False
 
     def codes(self) -> int:
@@ -56,21 +63,39 @@ class Codebook(Widget, can_focus=True):
         if self.compact:
             return container.width
         dim = 16 if self.trace is None else self.trace.codebook.shape[1]
-        return 2 + 2 + 1 + dim * HEAT_WIDTH + 4
+        return HEAT_X + dim * HEAT_WIDTH
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return 2 if self.compact else max(self.codes(), 1)
 
     def show(self, trace: Trace | None, selection: Selection) -> None:
-        resized = trace is not None and (self.trace is None or self.codes() != len(trace.codebook))
+        """New numbers or selection; repaints only the counts and rows that changed."""
+        previous, previous_counts, previous_highlight = self.trace, self.counts, self.highlighted
         self.trace, self.selection = trace, selection
-        self.refresh(layout=resized)
+        if trace is None:
+            return
+        self.counts = np.bincount(trace.codes, minlength=self.codes())
+        self.highlighted = selection.code_of_interest(trace.codes)
+        if previous is None or not np.array_equal(previous.codebook, trace.codebook):
+            self.refresh(layout=previous is None or len(previous.codebook) != self.codes())
+            return
+        if previous_highlight != self.highlighted:
+            for code in {previous_highlight, self.highlighted} - {None}:
+                self.refresh(self.region_of(code))
+        if self.compact:  # the counts are in the strip; in full, CodeCounts shows them
+            for code in np.flatnonzero(self.counts != previous_counts):
+                self.refresh(self.region_of(int(code)))
+
+    def region_of(self, code: int) -> Region:
+        """Where a code is drawn: its cell in the compact strip, or its row."""
+        if self.compact:
+            return Region(code * COMPACT_CELL, 0, COMPACT_CELL, 2)
+        return Region(0, code, self.size.width, 1)
 
     def render_line(self, y: int) -> Strip:
         if self.trace is None:
             return Strip.blank(self.size.width)
-        highlighted = self.selection.code_of_interest(self.trace.codes)
-        counts = np.bincount(self.trace.codes, minlength=self.codes())
+        highlighted, counts = self.highlighted, self.counts
         if self.compact:
             return self.render_compact(y, counts, highlighted)
         if y >= self.codes():
@@ -88,8 +113,7 @@ class Codebook(Widget, can_focus=True):
             Segment(" " * HEAT_WIDTH, Style(bgcolor=grey(int(value))))
             for value in heat_levels(self.trace.codebook)[y]
         ]
-        segments.append(Segment(f"{counts[y]:>3}", Style(bold=mark, dim=counts[y] == 0)))
-        return Strip(segments)
+        return Strip(segments).extend_cell_length(self.size.width)
 
     def render_compact(self, y: int, counts: np.ndarray, highlighted: int | None) -> Strip:
         segments = []
@@ -103,10 +127,8 @@ class Codebook(Widget, can_focus=True):
                     Segment(" ", Style()),
                 ]
             elif y == 1:
-                segments.append(
-                    Segment(f"{counts[code]:>3} ", Style(bold=mark, dim=counts[code] == 0))
-                )
-        return Strip(segments)
+                segments.append(Segment(f"{counts[code]:>3} ", count_style(counts[code], mark)))
+        return Strip(segments).extend_cell_length(self.size.width)
 
     def code_at(self, x: int, y: int) -> int | None:
         code = x // COMPACT_CELL if self.compact else y
@@ -125,3 +147,49 @@ class Codebook(Widget, can_focus=True):
             code = 0 if current is None else (current + step) % self.codes()
             self.selection = Selection(code=code)  # before the app echoes it back
             self.post_message(CodeSelected(code))
+
+
+def count_style(count: int, highlighted: bool) -> Style:
+    return Style(bold=highlighted, dim=count == 0)
+
+
+class CodeCounts(Widget):
+    """How many of the 49 positions use each code now, one row per code, beside the Codebook.
+
+    A widget of its own so that a new count repaints three cells, not a row of heat colours.
+    """
+
+    DEFAULT_CSS = """
+    CodeCounts { width: 4; height: auto; }
+    """
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self.counts: np.ndarray | None = None
+        self.highlighted: int | None = None
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return 1 if self.counts is None else len(self.counts)
+
+    def show(self, trace: Trace | None, selection: Selection) -> None:
+        if trace is None:
+            return
+        counts = np.bincount(trace.codes, minlength=len(trace.codebook))
+        highlighted = selection.code_of_interest(trace.codes)
+        if self.counts is None or len(counts) != len(self.counts):
+            changed, layout = range(len(counts)), True
+        else:
+            changed, layout = set(np.flatnonzero(counts != self.counts).tolist()), False
+            if highlighted != self.highlighted:
+                changed |= {highlighted, self.highlighted} - {None}
+        self.counts, self.highlighted = counts, highlighted
+        if layout:
+            self.refresh(layout=True)
+        for code in changed:
+            self.refresh(Region(0, int(code), 4, 1))
+
+    def render_line(self, y: int) -> Strip:
+        if self.counts is None or y >= len(self.counts):
+            return Strip.blank(self.size.width)
+        count = int(self.counts[y])
+        return Strip([Segment(f"{count:>3} ", count_style(count, y == self.highlighted))], 4)

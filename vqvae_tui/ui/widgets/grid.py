@@ -7,22 +7,27 @@ that use a selected code show '··', so nothing is told by colour alone.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.events import MouseMove
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import CODE_LABELS
-from vqvae_tui.model.trace import Trace
-from vqvae_tui.ui.colours import code_colour, grey, level, readable_on
+from vqvae_tui.ui.colours import code_colour, grey, readable_on
 from vqvae_tui.ui.messages import PositionSelected
 from vqvae_tui.ui.selection import GRID, Selection
 
+if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import Trace
+
 CELL_WIDTH, CELL_HEIGHT = 2, 2
+SHADES = 24  # grey levels of the Features grid
 
 
 class LatentGrid(Widget, can_focus=True):
@@ -44,6 +49,7 @@ class LatentGrid(Widget, can_focus=True):
         self.kind = kind
         self.trace: Trace | None = None
         self.selection = Selection()
+        self.cells: np.ndarray | None = None  # what each cell shows now (see cells_of)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return GRID * CELL_WIDTH
@@ -52,37 +58,56 @@ class LatentGrid(Widget, can_focus=True):
         return GRID * CELL_HEIGHT
 
     def show(self, trace: Trace | None, selection: Selection) -> None:
+        """New numbers or selection; repaints only the cells whose look changed."""
         self.trace, self.selection = trace, selection
-        self.refresh()
+        cells = self.cells_of(trace, selection)
+        if cells is None or self.cells is None:
+            self.refresh()
+        else:
+            for position in np.flatnonzero((cells != self.cells).any(axis=1)):
+                row, col = divmod(int(position), GRID)
+                self.refresh(Region(col * CELL_WIDTH, row * CELL_HEIGHT, CELL_WIDTH, CELL_HEIGHT))
+        self.cells = cells
 
-    def cell_style(self, position: int) -> tuple[Style, str]:
-        """The cell's colours and the label on its first row."""
-        trace = self.trace
-        code = int(trace.codes[position])
+    def cells_of(self, trace: Trace | None, selection: Selection) -> np.ndarray | None:
+        """What each cell shows, (49, 3): its value (a code, or a shade), selected, marked."""
+        if trace is None:
+            return None
+        if self.kind == "features":
+            # shaded by |z_e| against the longest code vector: the same scale for every input
+            longest = float(np.linalg.norm(trace.codebook, axis=1).max())
+            norms = np.linalg.norm(trace.flat, axis=1) / max(longest, 1e-6)
+            shades = np.round(np.clip(norms, 0, 1) * (SHADES - 1))  # few shades: less churn
+            value = (shades * 255 / (SHADES - 1)).astype(np.int64)
+        else:
+            value = trace.codes.astype(np.int64)
+        selected = np.arange(GRID * GRID) == (
+            -1 if selection.position is None else selection.position
+        )
+        marked = trace.codes == (-1 if selection.code is None else selection.code)
+        return np.stack([value, selected, marked], axis=1)
+
+    def cell_style(self, value: int) -> tuple[Style, str]:
+        """A cell's colours and the label on its first row."""
         if self.kind == "codes":
-            colour = code_colour(code)
-            return Style(color=readable_on(colour), bgcolor=colour), CODE_LABELS[code] + " "
+            colour = code_colour(value)
+            return Style(color=readable_on(colour), bgcolor=colour), CODE_LABELS[value] + " "
         if self.kind == "quantized":
-            return Style(bgcolor=code_colour(code)), "  "
-        norms = np.linalg.norm(trace.flat, axis=1)
-        shade = grey(level(norms[position] / max(float(norms.max()), 1e-6)))
-        return Style(bgcolor=shade), "  "
+            return Style(bgcolor=code_colour(value)), "  "
+        return Style(bgcolor=grey(value)), "  "
 
     def render_line(self, y: int) -> Strip:
-        if self.trace is None or y >= GRID * CELL_HEIGHT:
+        if self.cells is None or y >= GRID * CELL_HEIGHT:
             return Strip.blank(self.size.width)
         row, sub = divmod(y, CELL_HEIGHT)
-        codes = self.trace.codes
-        marked_code = self.selection.code
         segments = []
-        for col in range(GRID):
-            position = row * GRID + col
-            style, label = self.cell_style(position)
+        for value, selected, marked in self.cells[row * GRID : (row + 1) * GRID]:
+            style, label = self.cell_style(int(value))
             text = label if sub == 0 else "  "
-            if position == self.selection.position:
+            if selected:
                 style += Style(reverse=True, bold=True)
                 text = text if sub == 0 else "<>"
-            elif marked_code is not None and codes[position] == marked_code and sub == 1:
+            elif marked and sub == 1:
                 text = "··"
             segments.append(Segment(text, style))
         return Strip(segments, GRID * CELL_WIDTH)

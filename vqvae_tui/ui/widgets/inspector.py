@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CODE_LABELS
-from vqvae_tui.model.trace import Trace
 from vqvae_tui.ui.colours import code_colour, readable_on
 from vqvae_tui.ui.selection import Selection, position_label
+
+if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import Trace
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -60,11 +64,11 @@ def describe(trace: Trace, selection: Selection) -> Text:
         )  # fmt: skip
     return Text(
         f"reconstruction loss {trace.reconstruction_loss:.4f} · codebook {trace.codebook_loss:.4f}"
-        f" · commitment {trace.commitment_loss:.4f}\n"
-        "Tab to a grid and move with the arrows, or hover, to inspect a position."
+        f" · commitment {trace.commitment_loss:.4f}"
     )
 
 
 class Inspector(Static):
     def show(self, trace: Trace | None, selection: Selection) -> None:
-        self.update("loading model…" if trace is None else describe(trace, selection))
+        # a fixed height (app.tcss), so new numbers need no layout pass: only this widget repaints
+        self.update("loading model…" if trace is None else describe(trace, selection), layout=False)

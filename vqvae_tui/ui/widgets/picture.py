@@ -48,10 +48,14 @@ class Picture(Widget):
             self.refresh(Region(0, row, SIZE, 1))
 
     def show(self, pixels: np.ndarray) -> None:
+        """New pixels; repaints only the span of changed cells in each changed row."""
         levels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
-        changed = np.any((levels != self.levels).reshape(ROWS, 2 * SIZE), axis=1)
+        changed = (levels != self.levels).reshape(ROWS, 2, SIZE).any(axis=1)
         self.levels = levels
-        self.refresh_rows(np.flatnonzero(changed))
+        for row in np.flatnonzero(changed.any(axis=1)):
+            columns = np.flatnonzero(changed[row])
+            start, end = int(columns[0]), int(columns[-1]) + 1
+            self.refresh(Region(start, int(row), end - start, 1))
 
     def mark(self, patch: int | None = None, cursor: tuple[int, int] | None = None) -> None:
         """Move the patch highlight and the cursor, refreshing only the rows they touch."""

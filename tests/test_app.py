@@ -59,6 +59,15 @@ async def test_bad_weights_exit_with_one_line(tmp_path):
     assert app.error.startswith(str(tmp_path)) and "JSON sidecar" in app.error
 
 
+def test_no_mouse_flag_runs_the_app_without_mouse(monkeypatch):
+    from vqvae_tui import cli
+
+    calls = []
+    monkeypatch.setattr(VQVAEApp, "run", lambda self, **options: calls.append(options))
+    assert cli.main(["--no-mouse"]) == 0 and calls == [{"mouse": False}]
+    assert cli.main([]) == 0 and calls[-1] == {"mouse": True}
+
+
 def test_cli_prints_the_apps_error_as_one_line(tmp_path):
     import subprocess
     import sys
@@ -221,6 +230,11 @@ async def test_layouts_full_compact_and_too_small(shipped_model):
         assert app.query_one("#codes-panel").region.width > 0
         assert app.query_one("#output-panel").region.right <= 80
         assert app.query_one("#features-panel").region.width == 0
+        codebook = app.query_one("#codebook")
+        assert codebook.region.height == 2  # the codebook became a one-line strip with counts
+        assert line_text(codebook, 0).split() == [*"0123456789ABCDEFGHIJ"]
+        counts = [int(n) for n in line_text(codebook, 1).split()]
+        assert counts == np.bincount(app.trace.codes, minlength=20).tolist()
         await pilot.press("v")  # the compact layout shows one grid at a time
         await pilot.pause()
         assert app.query_one("#quantized-panel").region.width > 0

@@ -112,18 +112,22 @@ def test_resume_without_a_run_is_a_clear_error(tiny_mnist, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_ctrl_c_on_the_cli_exits_cleanly_with_whole_weights(tiny_mnist, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_on_the_cli_exits_cleanly_with_whole_weights(tiny_mnist, tmp_path, stop):
     out = tmp_path / "w"
     process = subprocess.Popen(
         [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist), "--out", str(out),
          "--codes", "8", "--dim", "4", "--epochs", "1000", "--batch-size", "8"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 120
-    while not resume_path(out).exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while not resume_path(out).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert read_metadata(out)["epochs"] >= 1

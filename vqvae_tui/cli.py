@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -61,6 +62,17 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C and `kill` stop training between two writes, even in a background job (which
+    starts with SIGINT ignored)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_train(args: argparse.Namespace) -> int:
     from vqvae_tui.data import training_digits, validation_digits
     from vqvae_tui.errors import WeightsError
@@ -84,6 +96,7 @@ def run_train(args: argparse.Namespace) -> int:
     )
     train_digits = training_digits(args.data)
     validation = validation_digits(args.data)
+    stop_on_signals()
     with TrainingDisplay() as display:
         try:
             train(train_digits, validation, args.out, config, options, args.resume, display.update)
@@ -116,7 +129,7 @@ def run_eval(args: argparse.Namespace) -> int:
 def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.ui.app import VQVAEApp
 
-    app = VQVAEApp(weights=args.weights, mouse=not args.no_mouse)
+    app = VQVAEApp(weights=args.weights)
     app.run(mouse=not args.no_mouse)
     if app.error:
         raise UserError(app.error)

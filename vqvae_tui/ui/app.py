@@ -51,7 +51,6 @@ def layout_for(width: int, height: int) -> str:
 
 class VQVAEApp(App):
     TITLE = "vqvae-tui"
-    SUB_TITLE = "draw a digit, watch it quantized"
     CSS_PATH = "app.tcss"
     ALLOW_SELECT = False  # a drag draws; text selection would repaint the screen on every move
     BINDINGS = [
@@ -72,10 +71,9 @@ class VQVAEApp(App):
     selection: var[Selection] = var(Selection, init=False)
     layout_name: var[str] = var("full", init=False)
 
-    def __init__(self, weights: Path | None = None, mouse: bool = True, model=None):
+    def __init__(self, weights: Path | None = None, model=None):
         super().__init__()
         self.weights = weights
-        self.mouse = mouse
         self.error: str | None = None  # why the app could not go on, said by the CLI
         self.model = model
         self.monochrome = bool(os.environ.get("NO_COLOR"))
@@ -100,16 +98,16 @@ class VQVAEApp(App):
         with Horizontal(id="figure"):
             with Container(id="input-panel", classes="panel") as self.canvas_panel:
                 yield self.canvas
-            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-encoder")
+            yield Static("→", classes="arrow", id="arrow-encoder")
             with Container(id="features-panel", classes="panel grid-panel"):
                 yield self.grids["features"]
-            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-nearest")
+            yield Static("→", classes="arrow", id="arrow-nearest")
             with Container(id="codes-panel", classes="panel grid-panel"):
                 yield self.grids["codes"]
-            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-lookup")
+            yield Static("→", classes="arrow", id="arrow-lookup")
             with Container(id="quantized-panel", classes="panel grid-panel"):
                 yield self.grids["quantized"]
-            yield Static("\n\n\n\n\n\n→", classes="arrow", id="arrow-decoder")
+            yield Static("→", classes="arrow", id="arrow-decoder")
             with Container(id="output-panel", classes="panel"):
                 yield self.output
         yield Static(id="captions")
@@ -167,6 +165,7 @@ class VQVAEApp(App):
         for each in ("full", "compact", "tiny"):
             screen.set_class(each == name, f"-{each}")
         self.codebook.compact = name == "compact"
+        self.codebook.refresh(layout=True)  # a strip in compact, rows in full
         self.show_compact_grid()
         self.refresh_widgets()
 

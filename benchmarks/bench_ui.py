@@ -56,6 +56,26 @@ def mouse(button: int, x: int, y: int, release: bool = False) -> bytes:
     return f"\x1b[<{button};{x};{y}{'m' if release else 'M'}".encode()
 
 
+def drag(leader: int) -> tuple[list[int], list[float]]:
+    """Drag across the canvas, a cell a move: the bytes and milliseconds of each update."""
+    sizes, latencies = [], []
+    path = [(4 + i, 3 + i // 3) for i in range(20)] + [(24 - i, 10) for i in range(18)]
+    os.write(leader, mouse(0, CANVAS_LEFT + path[0][0], CANVAS_TOP + path[0][1]))
+    read_until(leader, None, timeout=5)
+    for x, y in path[1:]:
+        sent = time.perf_counter()
+        os.write(leader, mouse(32, CANVAS_LEFT + x, CANVAS_TOP + y))  # drag with button 1
+        data, last = read_until(leader, None, timeout=5)
+        if data and last is not None:
+            sizes.append(len(data))
+            latencies.append((last - sent) * 1000)
+    os.write(leader, mouse(0, CANVAS_LEFT + 4, CANVAS_TOP + 10, release=True))
+    read_until(leader, None, timeout=5)
+    os.write(leader, b"c")  # clear, for the next drag
+    read_until(leader, None, timeout=5)
+    return sizes, latencies
+
+
 def main() -> None:
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
@@ -70,19 +90,11 @@ def main() -> None:
         _, first = read_until(leader, "Input 28×28".encode(), timeout=30)
         _, ready = read_until(leader, b"reconstruction loss", timeout=30)
         read_until(leader, None, timeout=5)  # let the first full frame settle
-        sizes, latencies = [], []
-        path = [(4 + i, 3 + i // 3) for i in range(20)] + [(24 - i, 10) for i in range(18)]
-        os.write(leader, mouse(0, CANVAS_LEFT + path[0][0], CANVAS_TOP + path[0][1]))
+        results = {"summary": drag(leader)}
+        os.write(leader, b"d")  # the details screen
+        read_until(leader, b"straight-through", timeout=10)
         read_until(leader, None, timeout=5)
-        for x, y in path[1:]:
-            sent = time.perf_counter()
-            os.write(leader, mouse(32, CANVAS_LEFT + x, CANVAS_TOP + y))  # drag with button 1
-            data, last = read_until(leader, None, timeout=5)
-            if data and last is not None:
-                sizes.append(len(data))
-                latencies.append((last - sent) * 1000)
-        os.write(leader, mouse(0, CANVAS_LEFT + 4, CANVAS_TOP + 10, release=True))
-        read_until(leader, None, timeout=5)
+        results["details"] = drag(leader)
     finally:
         os.write(leader, b"q")
         try:
@@ -95,14 +107,16 @@ def main() -> None:
     print("| --- | --- | --- |")
     print(f"| first frame after launch | {(first - started):.2f} s | ≤ 1 s |")
     print(f"| model ready after launch | {(ready - started):.2f} s | ≤ 3 s |")
-    print(
-        f"| stroke → all panels drawn (median of {len(latencies)}) |"
-        f" {statistics.median(latencies):.1f} ms | ≤ 16 ms |"
-    )
-    print(
-        f"| output per stroke update (median) | {statistics.median(sizes) / 1024:.1f} KB | ≤ 4 KB |"
-    )
-    print(f"| output per stroke update (max) | {max(sizes) / 1024:.1f} KB | |")
+    budgets = {"summary": 4, "details": 6}
+    for screen, (sizes, latencies) in results.items():
+        print(
+            f"| {screen}: stroke → all panels drawn (median of {len(latencies)}) |"
+            f" {statistics.median(latencies):.1f} ms | ≤ 16 ms |"
+        )
+        median_kb = statistics.median(sizes) / 1024
+        budget = budgets[screen]
+        print(f"| {screen}: output per stroke (median) | {median_kb:.1f} KB | ≤ {budget} KB |")
+        print(f"| {screen}: output per stroke (max) | {max(sizes) / 1024:.1f} KB | |")
 
 
 if __name__ == "__main__":

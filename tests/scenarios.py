@@ -21,6 +21,9 @@ SCENARIOS = {
     "selected": SELECT,
 }
 SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
+# the details screen: a sample 3, the distances matrix focused on row 10, position (1,3)
+DETAILS = ("3", "d", "tab", "tab", *["down"] * 10)
+DETAILS_SIZES = {"120x40": (120, 40), "160x50": (160, 50)}
 
 
 def make_app(model) -> VQVAEApp:
@@ -44,10 +47,11 @@ def main() -> None:
     model = load()
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
-    for size_name, size in SIZES.items():
-        svg = asyncio.run(screenshot(model, size, SELECT))
-        path = out / f"app-{size_name}.svg"
-        path.write_text(svg)
+    shots = [(f"app-{name}", size, SELECT) for name, size in SIZES.items()]
+    shots += [(f"details-{name}", size, DETAILS) for name, size in DETAILS_SIZES.items()]
+    for name, size, keys in shots:
+        path = out / f"{name}.svg"
+        path.write_text(asyncio.run(screenshot(model, size, keys)))
         print(f"wrote {path.relative_to(ROOT)}")
 
 

@@ -1,7 +1,8 @@
-"""How the summary screen looks: 120×40 and 80×24, empty, with a sample, with a selection."""
+"""How the screens look. Summary: 120×40 and 80×24, empty, with a sample, with a selection.
+Details: 120×40 and 160×50 with a sample and a focused row."""
 
 import pytest
-from scenarios import SCENARIOS, SIZES, make_app
+from scenarios import DETAILS, DETAILS_SIZES, SCENARIOS, SIZES, make_app
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -9,3 +10,9 @@ from scenarios import SCENARIOS, SIZES, make_app
 def test_summary_screen(snap_compare, shipped_model, size, scenario):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=SIZES[size], press=SCENARIOS[scenario])
+
+
+@pytest.mark.parametrize("size", DETAILS_SIZES)
+def test_details_screen(snap_compare, shipped_model, size):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=DETAILS_SIZES[size], press=DETAILS)

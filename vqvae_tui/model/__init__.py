@@ -1,7 +1,8 @@
-"""The PyTorch VQ-VAE, its Trace and its weights. Never imports the UI.
+"""The PyTorch VQ-VAE, its Trace, its marked steps and its weights. Never imports the UI.
 
 Names load on first use (PEP 562), so `vqvae_tui.model.config` can be imported without torch:
-the app shows its first frame before torch has loaded.
+the app shows its first frame before torch has loaded. The function `steps` is imported from
+`vqvae_tui.model.steps`: here, `steps` is that module.
 """
 
 from importlib import import_module
@@ -11,7 +12,15 @@ _WHERE = {
     "GRID": "config",
     "IMAGE": "config",
     "ModelConfig": "config",
+    "STEP_MATRICES": "steps",
+    "Source": "steps",
+    "Step": "steps",
+    "line_of": "steps",
+    "matrix_of": "steps",
+    "quantizer_source": "steps",
+    "StraightThrough": "tracing",
     "Trace": "tracing",
+    "straight_through": "tracing",
     "trace": "tracing",
     "VQVAE": "vqvae",
     "Decoder": "vqvae",

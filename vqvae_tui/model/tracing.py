@@ -27,15 +27,32 @@ class Trace:
     commitment_loss: float  # already multiplied by β
 
 
+@dataclass(frozen=True)
+class StraightThrough:
+    """The straight-through estimator, measured on one image."""
+
+    forward_difference: float  # max |quantized − z_q|: forward, the output is z_q (up to rounding)
+    gradient_difference: float  # max |∂L/∂z_e − ∂L/∂quantized|: backward, copied to z_e (0)
+    gradient_norm: float  # ‖∂L/∂quantized‖, the gradient of this image's reconstruction loss L
+    reconstruction_loss: float
+    codebook_loss: float
+    commitment_loss: float  # already multiplied by β
+
+
+def one_image(image: np.ndarray, caller: str) -> tuple[np.ndarray, torch.Tensor]:
+    """Check one 28×28 image in [0, 1]: its pixels (a copy) and the (1, 1, 28, 28) model input."""
+    pixels = np.array(image, dtype=np.float32)  # a copy: the caller may go on drawing
+    if pixels.shape != (IMAGE, IMAGE):
+        raise ValueError(f"{caller} takes one {IMAGE}×{IMAGE} image, not shape {pixels.shape}")
+    if not (np.all(pixels >= 0) and np.all(pixels <= 1)):
+        raise ValueError(f"{caller} takes pixels in [0, 1]")
+    return pixels, torch.from_numpy(pixels).reshape(1, 1, IMAGE, IMAGE)
+
+
 @torch.inference_mode()
 def trace(model: VQVAE, image: np.ndarray) -> Trace:
     """Run one 28×28 image in [0, 1] through the model and keep every step."""
-    pixels = np.array(image, dtype=np.float32)  # a copy: the caller may go on drawing
-    if pixels.shape != (IMAGE, IMAGE):
-        raise ValueError(f"trace takes one {IMAGE}×{IMAGE} image, not shape {pixels.shape}")
-    if not (np.all(pixels >= 0) and np.all(pixels <= 1)):
-        raise ValueError("trace takes pixels in [0, 1]")
-    x = torch.from_numpy(pixels).reshape(1, 1, IMAGE, IMAGE)
+    pixels, x = one_image(image, "trace")
     x_hat, z_e, q = model(x)
     losses = model.losses(x, x_hat, q)
     return Trace(
@@ -51,4 +68,34 @@ def trace(model: VQVAE, image: np.ndarray) -> Trace:
         reconstruction_loss=float(losses.reconstruction),
         codebook_loss=float(losses.codebook),
         commitment_loss=float(losses.commitment),
+    )
+
+
+def straight_through(model: VQVAE, image: np.ndarray) -> StraightThrough:
+    """Run one 28×28 image in [0, 1] through the model with autograd and measure the
+    straight-through estimator: forward it gives z_q, backward it copies ∂L/∂quantized to z_e.
+
+    Only ∂L/∂z_e and ∂L/∂quantized are computed: the parameters get no gradient.
+    """
+    _, x = one_image(image, "straight_through")
+    training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            z_e = model.encoder(x)
+            q = model.quantizer(z_e)
+            x_hat = model.decoder(q.quantized)
+            losses = model.losses(x, x_hat, q)
+            grad_z_e, grad_quantized = torch.autograd.grad(
+                losses.reconstruction, (z_e, q.quantized)
+            )
+    finally:
+        model.train(training)
+    return StraightThrough(  # .item(): a float without the warning float() gives with autograd
+        forward_difference=(q.quantized - q.z_q).abs().max().item(),
+        gradient_difference=(grad_z_e - grad_quantized).abs().max().item(),
+        gradient_norm=grad_quantized.norm().item(),
+        reconstruction_loss=losses.reconstruction.item(),
+        codebook_loss=losses.codebook.item(),
+        commitment_loss=losses.commitment.item(),
     )

@@ -23,9 +23,10 @@ from textual.widgets import Footer, Static
 
 from vqvae_tui.drawing import SAMPLES, paint
 from vqvae_tui.errors import UserError
-from vqvae_tui.ui.messages import CodeSelected, Paint, PositionSelected
+from vqvae_tui.ui.messages import CodeSelected, MatrixLinked, Paint, PositionSelected
 from vqvae_tui.ui.selection import Selection, position_label
 from vqvae_tui.ui.widgets.canvas import Canvas
+from vqvae_tui.ui.widgets.code import CodeLineSelected
 from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
 from vqvae_tui.ui.widgets.grid import LatentGrid
 from vqvae_tui.ui.widgets.inspector import Inspector
@@ -59,6 +60,7 @@ class VQVAEApp(App):
         Binding("c", "clear", "Clear", id="app.clear"),
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("v", "cycle_grid", "Grid", id="app.grid"),
+        Binding("d", "details", "Details", id="app.details"),
         Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
         *(
             Binding(str(d), f"sample('{d}')", f"Sample {d}", show=False, id=f"app.sample{d}")
@@ -91,6 +93,9 @@ class VQVAEApp(App):
         self.code_counts = CodeCounts(id="code-counts")
         self.inspector = Inspector("loading model…", id="inspector")
         self.notice = Static(id="too-small")
+        self.details = None  # the details screen, made when first shown (it needs torch)
+        self.linked_matrix: str | None = None  # details: the matrix linked to its code lines
+        self.code_cursor: int | None = None  # details: the code line under the cursor
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -161,9 +166,9 @@ class VQVAEApp(App):
         )
 
     def watch_layout_name(self, name: str) -> None:
-        screen = self.screen
-        for each in ("full", "compact", "tiny"):
-            screen.set_class(each == name, f"-{each}")
+        for screen in {self.screen, self.details} - {None}:
+            for each in ("full", "compact", "tiny"):
+                screen.set_class(each == name, f"-{each}")
         self.codebook.compact = name == "compact"
         self.codebook.refresh(layout=True)  # a strip in compact, rows in full
         self.show_compact_grid()
@@ -223,6 +228,9 @@ class VQVAEApp(App):
 
     def refresh_widgets(self) -> None:
         trace, selection = self.trace, self.selection
+        if self.details is not None and self.screen is self.details:
+            self.refresh_details()
+            return
         self.canvas.show(self.image)
         if trace is not None:
             self.output.show(trace.reconstruction)
@@ -241,34 +249,72 @@ class VQVAEApp(App):
         if self.canvas_panel.border_subtitle != subtitle:  # a new subtitle repaints the panel
             self.canvas_panel.border_subtitle = subtitle
 
+    # ---- the details screen -------------------------------------------------------------
+
+    def action_details(self) -> None:
+        """Reveal the quantizer's details: its matrices, its source, the losses."""
+        if self.model is None:
+            self.notify("the model is still loading", timeout=2)
+            return
+        if self.details is None:
+            from vqvae_tui.ui.details import DetailsScreen
+
+            self.details = DetailsScreen(monochrome=self.monochrome)
+            self.install_screen(self.details, name="details")
+        self.push_screen("details", callback=lambda _: self.refresh_widgets())
+        self.details.set_class(True, f"-{self.layout_name}")
+        self.call_after_refresh(self.refresh_details)
+
+    def refresh_details(self) -> None:
+        from vqvae_tui.model import straight_through
+
+        straight = None if self.model is None else straight_through(self.model, self.image)
+        self.details.show(
+            self.trace, self.selection, self.linked_matrix, self.code_cursor, straight
+        )
+
+    def on_matrix_linked(self, message: MatrixLinked) -> None:
+        self.linked_matrix = message.field
+        self.refresh_widgets()
+
+    def on_code_line_selected(self, message: CodeLineSelected) -> None:
+        from vqvae_tui.model.steps import matrix_of
+
+        self.code_cursor = message.line
+        self.linked_matrix = matrix_of(message.line)
+        self.refresh_widgets()
+
     # ---- drawing ------------------------------------------------------------------------
 
     def push_undo(self) -> None:
         self.undo_stack.append(self.image.copy())
         del self.undo_stack[:-UNDO_DEPTH]
 
+    def show_image(self) -> None:
+        """The new pixels on the canvas in view at once; the rest after the next trace."""
+        shown = self.details if self.details is not None and self.screen is self.details else self
+        shown.canvas.show(self.image)
+        self.request_trace()
+
     def on_paint(self, message: Paint) -> None:
         if message.new_stroke:
             self.stop_sample()
             self.push_undo()
         paint(self.image, message.start, message.end, erase=message.erase)
-        self.canvas.show(self.image)
-        self.request_trace()
+        self.show_image()
 
     def action_clear(self) -> None:
         self.stop_sample()
         if self.image.any():
             self.push_undo()
             self.image[:] = 0
-            self.canvas.show(self.image)
-            self.request_trace()
+            self.show_image()
 
     def action_undo(self) -> None:
         self.stop_sample()
         if self.undo_stack:
             self.image = self.undo_stack.pop()
-            self.canvas.show(self.image)
-            self.request_trace()
+            self.show_image()
 
     def action_sample(self, digit: str) -> None:
         """Draw a sample digit stroke by stroke (at once when animations are off)."""
@@ -294,8 +340,7 @@ class VQVAEApp(App):
         del self.sample_strokes[:count]
         if not self.sample_strokes:
             self.stop_sample()
-        self.canvas.show(self.image)
-        self.request_trace()
+        self.show_image()
 
     def stop_sample(self) -> None:
         timer = getattr(self, "sample_timer", None)

@@ -36,3 +36,13 @@ class Paint(Message):
     end: tuple[float, float]
     erase: bool = False
     new_stroke: bool = False
+
+
+@dataclass
+class MatrixLinked(Message):
+    """A matrix of the details screen was focused or entered: link it to its code lines."""
+
+    field: str  # the Trace field it shows
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MatrixLinked)

@@ -1,0 +1,152 @@
+"""The details screen: live matrices, the code pane linked both ways, losses, straight-through."""
+
+import numpy as np
+import pytest
+
+from vqvae_tui.model import CODE_LABELS, straight_through
+from vqvae_tui.model.steps import STEP_MATRICES, line_of, quantizer_source, steps
+from vqvae_tui.ui.app import VQVAEApp
+from vqvae_tui.ui.details import lines_of_panel, panel_of
+from vqvae_tui.ui.widgets.matrix import row_levels
+
+FULL = (120, 40)
+
+
+def make_app(model):
+    app = VQVAEApp(model=model)
+    app.animation_level = "none"
+    return app
+
+
+def line_text(widget, y: int) -> str:
+    return "".join(segment.text for segment in widget.render_line(y))
+
+
+async def open_details(pilot, digit="3"):
+    await pilot.press(digit, "d")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_d_opens_the_details_and_d_returns(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        assert app.screen is app.details
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen is not app.details
+
+
+async def test_matrices_show_exactly_the_trace(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        t = app.trace
+        matrices = app.details.matrices
+        for field in ("flat", "distances", "selected"):
+            np.testing.assert_array_equal(matrices[field].levels, row_levels(getattr(t, field)))
+        labels = "".join(line_text(matrices["distances"], y)[-2:] for y in range(25))[:49]
+        assert labels == "".join(CODE_LABELS[c] for c in t.codes)  # the argmin of every row
+        assert (t.distances.argmin(axis=1) == t.codes).all()
+        d = t.quantized.shape[-1]
+        expected = row_levels(t.quantized.reshape(49, d)).reshape(7, 7, d)
+        np.testing.assert_array_equal(matrices["quantized"].levels, expected)
+
+
+async def test_focused_row_shows_its_exact_numbers_and_selects_the_position(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        app.details.matrices["distances"].focus()
+        await pilot.press("down", "down", "down", "down", "down")
+        await pilot.pause()
+        assert app.selection.position == 5 and app.linked_matrix == "distances"
+        t, text = app.trace, str(app.details.row.render())
+        code = int(t.codes[5])
+        assert text.startswith(f"row 5 (0,5) → code {CODE_LABELS[code]}")
+        for k in range(20):
+            assert f"{CODE_LABELS[k]} {t.distances[5, k]:5.2f}" in text
+        await pilot.press("d")  # the same selection on the summary screen
+        await pilot.pause()
+        assert app.query_one("#codes").cells[5, 1] == 1
+        assert app.query_one("#input").patch == 5
+
+
+async def test_a_code_line_highlights_its_matrix_and_a_matrix_its_lines(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        code = app.details.code
+        for step in steps():
+            code.focus()
+            code.cursor = step.line - 1
+            await pilot.press("down")
+            await pilot.pause()
+            assert app.linked_matrix == step.matrix
+            assert app.details.query_one(f"#panel-{panel_of(step.matrix)}").has_class("-linked")
+            assert step.line in code.linked
+        for field in ("flat", "distances", "selected", "quantized"):
+            app.details.matrices[field].focus()
+            await pilot.pause()
+            assert app.linked_matrix == field
+            assert code.linked == lines_of_panel(field) >= set(line_of(field)) and code.linked
+            assert sum(app.details.query_one(f"#panel-{f}").has_class("-linked") for f in
+                       ("flat", "distances", "selected", "quantized")) == 1  # fmt: skip
+
+
+def test_every_step_marker_maps_to_a_shown_matrix_and_back():
+    from vqvae_tui.ui.details import MATRICES
+
+    shown = set(MATRICES) | {"codes"}  # codes: the argmin labels beside the distances
+    assert {step.matrix for step in steps()} <= shown
+    assert all(line_of(field) for field in shown)
+    assert set(STEP_MATRICES.values()) == shown
+    assert "cdist" in quantizer_source().lines[line_of("distances")[0]]
+
+
+async def test_losses_and_straight_through_are_computed_live(shipped_model):
+    app = make_app(shipped_model)
+    shown = []
+    async with app.run_test(size=FULL) as pilot:
+        for digit in "37":
+            await open_details(pilot, digit)
+            text = str(app.details.losses.render())
+            live = straight_through(shipped_model, app.image)
+            assert f"reconstruction {live.reconstruction_loss:.5f}" in text
+            assert f"codebook       {live.codebook_loss:.5f}" in text
+            assert f"commitment     {live.commitment_loss:.5f}" in text
+            assert live.reconstruction_loss == pytest.approx(
+                app.trace.reconstruction_loss, rel=1e-5
+            )
+            assert live.forward_difference < 1e-6 and live.gradient_difference == 0
+            assert f"{live.gradient_norm:.1e}" in text
+            shown.append(text)
+            await pilot.press("d")
+            await pilot.pause()
+        assert shown[0] != shown[1]
+
+
+async def test_drawing_on_the_details_screen_updates_it(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        before = app.details.matrices["flat"].levels.copy()
+        await pilot.press("c")
+        await pilot.mouse_down("#details-input", offset=(3, 3))
+        await pilot.hover("#details-input", offset=(12, 5))
+        await pilot.mouse_up("#details-input", offset=(12, 5))
+        await pilot.pause()
+        assert app.image[6:12, 3:12].max() > 0.5
+        np.testing.assert_array_equal(
+            app.details.canvas.levels, (app.image * 255 + 0.5).astype(np.uint8)
+        )
+        assert not np.array_equal(before, app.details.matrices["flat"].levels)
+
+
+async def test_details_at_80x24_scroll(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_details(pilot)
+        body = app.details.query_one("#details-body")
+        assert body.max_scroll_y > 0 and body.max_scroll_x > 0

@@ -1,0 +1,156 @@
+"""The details screen: the six steps of vector quantization as live matrices, beside the very
+source that computes them (linked both ways through its `# step:` markers), with the losses and
+the straight-through estimator at work on the current drawing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from vqvae_tui.model.config import CODE_LABELS
+from vqvae_tui.model.steps import line_of, quantizer_source
+from vqvae_tui.ui.selection import Selection, position_label
+from vqvae_tui.ui.widgets.canvas import Canvas
+from vqvae_tui.ui.widgets.code import CodePane
+from vqvae_tui.ui.widgets.lines import TextLines
+from vqvae_tui.ui.widgets.matrix import HeatMatrix, VectorGrid
+
+if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import StraightThrough, Trace
+
+MATRICES = {  # Trace field → its title: the step that makes it, its name, its shape
+    "flat": "① z_e  49×D",
+    "distances": "② d² 49×K ③argmin",
+    "selected": "④ e  49×D",
+    "quantized": "⑤ z_q  7×7×D",
+}
+
+SHOWN_WITH = {"codes": "distances"}  # the argmin's codes stand beside the distances
+
+
+def panel_of(field: str | None) -> str | None:
+    """The panel that shows a Trace field."""
+    return SHOWN_WITH.get(field, field)
+
+
+def lines_of_panel(panel: str | None) -> set[int]:
+    """The source lines that compute what a panel shows."""
+    fields = [field for field in (*SHOWN_WITH, *MATRICES) if panel_of(field) == panel]
+    return {line for field in fields for line in line_of(field)}
+
+
+class DetailsScreen(Screen):
+    BINDINGS = [
+        Binding("d,escape", "back", "Summary", id="details.back"),
+    ]
+
+    def __init__(self, monochrome: bool = False):
+        super().__init__(id="details")
+        self.source = quantizer_source()
+        self.canvas = Canvas(monochrome=monochrome, id="details-input")
+        self.matrices = {
+            field: VectorGrid(id=f"matrix-{field}")
+            if field == "quantized"
+            else HeatMatrix(field, id=f"matrix-{field}")
+            for field in MATRICES
+        }
+        self.code = CodePane(self.source, id="code")
+        self.row = TextLines(id="row-numbers")
+        self.losses = TextLines(id="losses")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="details-body"):
+            with Horizontal(id="details-top"):
+                with Vertical(id="details-left"):
+                    with Container(classes="panel", id="details-input-panel"):
+                        yield self.canvas
+                    yield self.row
+                    yield Static(
+                        "shade: row min ■ → max □\nargmin: label right of row", id="legend"
+                    )
+                for field, title in MATRICES.items():
+                    with Vertical(classes="matrix-panel", id=f"panel-{field}"):
+                        yield Static(title, classes="matrix-title")
+                        yield self.matrices[field]
+                        if field == "quantized":
+                            yield self.losses
+            with Container(classes="panel", id="code-panel"):
+                yield self.code
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.dismiss(None)  # the app then brings the summary up to date
+
+    def on_mount(self) -> None:
+        self.query_one("#details-input-panel").border_title = "Input"
+        self.query_one("#code-panel").border_title = "VectorQuantizer.forward — model/vqvae.py"
+
+    def show(
+        self,
+        trace: Trace | None,
+        selection: Selection,
+        linked: str | None,
+        code_cursor: int | None,
+        straight: StraightThrough | None,
+    ) -> None:
+        self.canvas.show(self.app.image)
+        self.canvas.mark(selection.position, self.canvas.cursor)
+        panel = panel_of(linked)
+        for field, matrix in self.matrices.items():
+            matrix.show(trace, selection)
+            box = self.query_one(f"#panel-{field}")
+            if box.has_class("-linked") != (field == panel):  # a class change restyles the box
+                box.set_class(field == panel, "-linked")
+        self.code.show(lines_of_panel(panel), code_cursor)
+        if trace is not None:
+            self.row.update(describe_row(trace, selection, linked))
+        if straight is not None:
+            self.losses.update(describe_losses(straight, self.app.model.config.beta))
+
+
+def numbers(values: np.ndarray) -> str:
+    return " ".join(f"{v:+.2f}" for v in values)
+
+
+def describe_row(trace: Trace, selection: Selection, linked: str | None) -> Text:
+    """The exact numbers of the focused row of the linked matrix (the distances by default)."""
+    p = selection.position
+    if p is None:
+        return Text("Focus a row: Tab to a matrix, ↑↓ (or hover); or pick a line of code.")
+    code = int(trace.codes[p])
+    head = f"row {p} {position_label(p)} → code {CODE_LABELS[code]}\n"
+    if linked == "flat":
+        return Text(f"{head}z_e: {numbers(trace.flat[p])}")
+    if linked in ("selected", "quantized"):
+        return Text(f"{head}e_{CODE_LABELS[code]}: {numbers(trace.selected[p])}")
+    text = Text(head)
+    for k, distance in enumerate(trace.distances[p]):
+        entry = f"{CODE_LABELS[k]} {distance:5.2f}"
+        text.append(entry, "bold reverse" if k == code else "")
+        text.append(" " if k % 3 < 2 else "\n")
+    return text
+
+
+def describe_losses(straight: StraightThrough, beta: float) -> Text:
+    """The three losses of this drawing and the straight-through estimator, computed live."""
+    return Text(
+        f"reconstruction {straight.reconstruction_loss:.5f}\n"
+        " mean (x − x̂)²\n"
+        f"codebook       {straight.codebook_loss:.5f}\n"
+        " ‖sg[z_e] − e‖²\n"
+        f"commitment     {straight.commitment_loss:.5f}\n"
+        f" β‖z_e − sg[e]‖², β={beta:g}\n"
+        "straight-through, q =\n"
+        " z_e + (z_q − z_e).detach()\n"
+        f" fwd max|q − z_q|   {straight.forward_difference:.1e}\n"
+        f" bwd max|∂z_e − ∂q| {straight.gradient_difference:.1e}\n"
+        f"     ‖∂L/∂q‖        {straight.gradient_norm:.1e}"
+    )

@@ -33,6 +33,11 @@ def make_app(model) -> VQVAEApp:
     return app
 
 
+def line_text(widget, y: int) -> str:
+    """The characters a Line-API widget shows on line y."""
+    return "".join(segment.text for segment in widget.render_line(y))
+
+
 async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...]) -> str:
     app = make_app(model)
     async with app.run_test(size=size) as pilot:

@@ -4,6 +4,7 @@ import random
 
 import numpy as np
 import pytest
+from scenarios import line_text, make_app
 from textual import events
 
 from vqvae_tui.model import CODE_LABELS
@@ -12,16 +13,6 @@ from vqvae_tui.ui.selection import Selection
 from vqvae_tui.ui.widgets.inspector import runner_up
 
 FULL = (120, 40)
-
-
-def make_app(model):
-    app = VQVAEApp(model=model)
-    app.animation_level = "none"
-    return app
-
-
-def line_text(widget, y: int) -> str:
-    return "".join(segment.text for segment in widget.render_line(y))
 
 
 async def test_model_loads_in_a_worker_after_the_first_frame(shipped_model, monkeypatch):

@@ -2,24 +2,14 @@
 
 import numpy as np
 import pytest
+from scenarios import line_text, make_app
 
 from vqvae_tui.model import CODE_LABELS, straight_through
 from vqvae_tui.model.steps import STEP_MATRICES, line_of, quantizer_source, steps
-from vqvae_tui.ui.app import VQVAEApp
 from vqvae_tui.ui.details import lines_of_panel, panel_of
 from vqvae_tui.ui.widgets.matrix import row_levels
 
 FULL = (120, 40)
-
-
-def make_app(model):
-    app = VQVAEApp(model=model)
-    app.animation_level = "none"
-    return app
-
-
-def line_text(widget, y: int) -> str:
-    return "".join(segment.text for segment in widget.render_line(y))
 
 
 async def open_details(pilot, digit="3"):
@@ -150,3 +140,14 @@ async def test_details_at_80x24_scroll(shipped_model):
         await open_details(pilot)
         body = app.details.query_one("#details-body")
         assert body.max_scroll_y > 0 and body.max_scroll_x > 0
+
+
+async def test_no_color_matrices_use_shade_glyphs(shipped_model, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        for field in ("flat", "distances", "selected", "quantized"):
+            text = "".join(line_text(app.details.matrices[field], y) for y in range(14))
+            assert set(text) - set(" ▶") <= set(" ░▒▓█" + "0123456789ABCDEFGHIJ")
+            assert "█" in text and "░" in text or "▒" in text

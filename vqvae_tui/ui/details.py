@@ -57,9 +57,9 @@ class DetailsScreen(Screen):
         self.source = quantizer_source()
         self.canvas = Canvas(monochrome=monochrome, id="details-input")
         self.matrices = {
-            field: VectorGrid(id=f"matrix-{field}")
+            field: VectorGrid(monochrome=monochrome, id=f"matrix-{field}")
             if field == "quantized"
-            else HeatMatrix(field, id=f"matrix-{field}")
+            else HeatMatrix(field, monochrome=monochrome, id=f"matrix-{field}")
             for field in MATRICES
         }
         self.code = CodePane(self.source, id="code")

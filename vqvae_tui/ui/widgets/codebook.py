@@ -94,12 +94,12 @@ class Codebook(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         if self.trace is None:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         highlighted, counts = self.highlighted, self.counts
         if self.compact:
             return self.render_compact(y, counts, highlighted)
         if y >= self.codes():
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         colour = code_colour(y)
         mark = y == highlighted
         segments = [
@@ -113,7 +113,7 @@ class Codebook(Widget, can_focus=True):
             Segment(" " * HEAT_WIDTH, Style(bgcolor=grey(int(value))))
             for value in heat_levels(self.trace.codebook)[y]
         ]
-        return Strip(segments).extend_cell_length(self.size.width)
+        return Strip(segments).extend_cell_length(self.size.width, self.rich_style)
 
     def render_compact(self, y: int, counts: np.ndarray, highlighted: int | None) -> Strip:
         segments = []
@@ -128,7 +128,7 @@ class Codebook(Widget, can_focus=True):
                 ]
             elif y == 1:
                 segments.append(Segment(f"{counts[code]:>3} ", count_style(counts[code], mark)))
-        return Strip(segments).extend_cell_length(self.size.width)
+        return Strip(segments).extend_cell_length(self.size.width, self.rich_style)
 
     def code_at(self, x: int, y: int) -> int | None:
         code = x // COMPACT_CELL if self.compact else y
@@ -190,6 +190,6 @@ class CodeCounts(Widget):
 
     def render_line(self, y: int) -> Strip:
         if self.counts is None or y >= len(self.counts):
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         count = int(self.counts[y])
         return Strip([Segment(f"{count:>3} ", count_style(count, y == self.highlighted))], 4)

@@ -98,7 +98,7 @@ class LatentGrid(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         if self.cells is None or y >= GRID * CELL_HEIGHT:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         row, sub = divmod(y, CELL_HEIGHT)
         segments = []
         for value, selected, marked in self.cells[row * GRID : (row + 1) * GRID]:

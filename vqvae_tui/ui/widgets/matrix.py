@@ -31,7 +31,13 @@ if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the fir
 ROWS = GRID * GRID
 
 
+SHADE_GLYPHS = " ░▒▓█"
 SHADES = 8  # grey levels: enough to read a row, few enough that small changes repaint nothing
+
+
+def shade_glyph(level: float) -> str:
+    """A level 0..255 as one of ' ░▒▓█', for NO_COLOR."""
+    return SHADE_GLYPHS[int(level * (len(SHADE_GLYPHS) - 1) / 255 + 0.5)]
 
 
 def row_levels(values: np.ndarray) -> np.ndarray:
@@ -67,9 +73,10 @@ class HeatMatrix(Linked, Widget, can_focus=True):
     HeatMatrix { width: auto; height: auto; }
     """
 
-    def __init__(self, field: str, *, id: str | None = None):
+    def __init__(self, field: str, *, monochrome: bool = False, id: str | None = None):
         super().__init__(id=id)
         self.field = field
+        self.monochrome = monochrome
         self.levels: np.ndarray | None = None  # (49, C) shades
         self.argmin: np.ndarray | None = None  # (49,) codes, for the distances
         self.focused_row: int | None = None
@@ -118,14 +125,19 @@ class HeatMatrix(Linked, Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         if self.levels is None or y >= (ROWS + 1) // 2:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         top, bottom = 2 * y, 2 * y + 1
         focused = self.focused_row in (top, bottom)
         segments = [Segment("▶" if focused else " ", Style(bold=True))]
-        segments += [
-            Segment("▀", Style(color=self.cell(top, c), bgcolor=self.cell(bottom, c)))
-            for c in range(self.columns())
-        ]
+        if self.monochrome:  # NO_COLOR: a shade glyph for each pair of values
+            pair = self.levels[top : bottom + 1].mean(axis=0)
+            style = Style(reverse=focused)
+            segments += [Segment(shade_glyph(level), style) for level in pair]
+        else:
+            segments += [
+                Segment("▀", Style(color=self.cell(top, c), bgcolor=self.cell(bottom, c)))
+                for c in range(self.columns())
+            ]
         if self.argmin is not None:
             segments.append(Segment(" ", Style()))
             for row in (top, bottom):
@@ -135,7 +147,7 @@ class HeatMatrix(Linked, Widget, can_focus=True):
                         color=code_colour(code), bold=True, reverse=row == self.focused_row
                     )
                     segments.append(Segment(CODE_LABELS[code], style))
-        return Strip(segments).extend_cell_length(self.size.width)
+        return Strip(segments).extend_cell_length(self.size.width, self.rich_style)
 
     def on_mouse_move(self, event: MouseMove) -> None:
         offset = event.get_content_offset(self)
@@ -164,8 +176,9 @@ class VectorGrid(Linked, Widget, can_focus=True):
     VectorGrid { width: 28; height: 14; }
     """
 
-    def __init__(self, *, id: str | None = None):
+    def __init__(self, *, monochrome: bool = False, id: str | None = None):
         super().__init__(id=id)
+        self.monochrome = monochrome
         self.levels: np.ndarray | None = None  # (7, 7, D) shades
         self.focused: int | None = None
 
@@ -189,7 +202,7 @@ class VectorGrid(Linked, Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         if self.levels is None or y >= 2 * GRID:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         grid_row, half = divmod(y, 2)
         d = self.levels.shape[-1]
         side = int(np.ceil(np.sqrt(d)))  # D values as a side × side square, 2 value rows a line
@@ -203,5 +216,10 @@ class VectorGrid(Linked, Widget, can_focus=True):
             for column in range(4):
                 top = int(rows[0, column]) if len(rows) > 0 and column < side else 0
                 bottom = int(rows[1, column]) if len(rows) > 1 and column < side else 0
-                segments.append(Segment("▀", Style(color=shade(top), bgcolor=shade(bottom))))
+                if self.monochrome:
+                    focused = grid_row * GRID + grid_col == self.focused
+                    glyph = shade_glyph((top + bottom) / 2)
+                    segments.append(Segment(glyph, Style(reverse=focused)))
+                else:
+                    segments.append(Segment("▀", Style(color=shade(top), bgcolor=shade(bottom))))
         return Strip(segments, 4 * GRID)

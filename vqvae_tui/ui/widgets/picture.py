@@ -76,7 +76,7 @@ class Picture(Widget):
 
     def render_line(self, y: int) -> Strip:
         if y >= ROWS:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         top, bottom = self.levels[2 * y], self.levels[2 * y + 1]
         in_patch = np.zeros(SIZE, dtype=bool)
         if self.patch is not None and self.patch // 7 == y // 2:

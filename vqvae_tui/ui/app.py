@@ -384,6 +384,11 @@ class VQVAEApp(App):
         yield SystemCommand(
             "Pen up/down", "Draw while the cursor moves", self.canvas.action_toggle_pen
         )
+        yield SystemCommand(
+            "Reveal quantizer details",
+            "The six steps as live matrices beside their code, the losses (d)",
+            self.action_details,
+        )
         yield SystemCommand("Clear", "Clear the input canvas", self.action_clear)
         yield SystemCommand("Undo", "Undo the last stroke", self.action_undo)
         yield SystemCommand("Deselect", "Clear the selected position or code", self.action_deselect)

@@ -228,7 +228,7 @@ class VQVAEApp(App):
 
     def refresh_widgets(self) -> None:
         trace, selection = self.trace, self.selection
-        if self.details is not None and self.screen is self.details:
+        if self.details_shown:
             self.refresh_details()
             return
         self.canvas.show(self.image)
@@ -250,6 +250,10 @@ class VQVAEApp(App):
             self.canvas_panel.border_subtitle = subtitle
 
     # ---- the details screen -------------------------------------------------------------
+
+    @property
+    def details_shown(self) -> bool:
+        return self.details is not None and self.screen is self.details
 
     def action_details(self) -> None:
         """Reveal the quantizer's details: its matrices, its source, the losses."""
@@ -292,7 +296,7 @@ class VQVAEApp(App):
 
     def show_image(self) -> None:
         """The new pixels on the canvas in view at once; the rest after the next trace."""
-        shown = self.details if self.details is not None and self.screen is self.details else self
+        shown = self.details if self.details_shown else self
         shown.canvas.show(self.image)
         self.request_trace()
 

@@ -147,7 +147,7 @@ class HeatMatrix(Linked, Widget, can_focus=True):
                         color=code_colour(code), bold=True, reverse=row == self.focused_row
                     )
                     segments.append(Segment(CODE_LABELS[code], style))
-        return Strip(segments).extend_cell_length(self.size.width, self.rich_style)
+        return Strip(segments).simplify().extend_cell_length(self.size.width, self.rich_style)
 
     def on_mouse_move(self, event: MouseMove) -> None:
         offset = event.get_content_offset(self)
@@ -222,4 +222,4 @@ class VectorGrid(Linked, Widget, can_focus=True):
                     segments.append(Segment(glyph, Style(reverse=focused)))
                 else:
                     segments.append(Segment("▀", Style(color=shade(top), bgcolor=shade(bottom))))
-        return Strip(segments, 4 * GRID)
+        return Strip(segments, 4 * GRID).simplify()

@@ -2,7 +2,7 @@
 Details: 120×40 and 160×50 with a sample and a focused row."""
 
 import pytest
-from scenarios import DETAILS, DETAILS_SIZES, SCENARIOS, SIZES, make_app
+from scenarios import DETAILS, DETAILS_SIZES, LATENT, SCENARIOS, SIZES, make_app
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -16,3 +16,9 @@ def test_summary_screen(snap_compare, shipped_model, size, scenario):
 def test_details_screen(snap_compare, shipped_model, size):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=DETAILS_SIZES[size], press=DETAILS)
+
+
+@pytest.mark.parametrize("screen", LATENT)
+def test_generate_and_atlas_screens(snap_compare, shipped_model, screen):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(120, 40), press=LATENT[screen])

@@ -8,6 +8,10 @@ the app shows its first frame before torch has loaded. The function `steps` is i
 from importlib import import_module
 
 _WHERE = {
+    "atlas": "codes",
+    "code_prior": "codes",
+    "decode": "codes",
+    "sample_codes": "codes",
     "CODE_LABELS": "config",
     "GRID": "config",
     "IMAGE": "config",
@@ -31,6 +35,7 @@ _WHERE = {
     "default_path": "weights",
     "load": "weights",
     "read_metadata": "weights",
+    "read_prior": "weights",
     "save": "weights",
 }
 __all__ = sorted(_WHERE)

@@ -11,12 +11,13 @@ import os
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from vqvae_tui.errors import WeightsError
-from vqvae_tui.model.config import ModelConfig
+from vqvae_tui.model.config import GRID, ModelConfig
 from vqvae_tui.model.vqvae import VQVAE
 
 FORMAT = "vqvae-tui weights"
@@ -79,6 +80,27 @@ def read_metadata(path: str | os.PathLike) -> dict:
     if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
         raise WeightsError(f"{json_path}: not a vqvae-tui weights sidecar (no format: {FORMAT!r})")
     return sidecar
+
+
+def read_prior(path: str | os.PathLike | None = None) -> np.ndarray | None:
+    """The per-position code frequencies (49, K) measured on the training split and saved by
+    the training command, or None for weights saved without them."""
+    path = default_path() if path is None else path
+    sidecar = read_metadata(path)
+    if "prior" not in sidecar:
+        return None
+    k = ModelConfig.from_dict(sidecar.get("model")).num_codes
+    try:
+        prior = np.asarray(sidecar["prior"], dtype=np.float64)
+    except (TypeError, ValueError):
+        prior = np.zeros(0)
+    if (
+        prior.shape != (GRID * GRID, k)
+        or (prior < 0).any()
+        or not np.allclose(prior.sum(1), 1, atol=1e-4)
+    ):
+        raise WeightsError(f"{paths(path)[1]}: prior is not {GRID * GRID} rows of {k} frequencies")
+    return prior / prior.sum(axis=1, keepdims=True)
 
 
 def load(path: str | os.PathLike | None = None) -> VQVAE:

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import load_file, save
 
 from vqvae_tui.data import Digits, augment
 from vqvae_tui.errors import UserError
-from vqvae_tui.model import VQVAE, ModelConfig, read_metadata
+from vqvae_tui.model import VQVAE, ModelConfig, code_prior, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.weights import paths, write_atomically
@@ -238,10 +239,17 @@ def train(
         model.train()
         state.seconds += time.perf_counter() - started  # the epoch's training and validation
         state.history.append({"epoch": state.epoch, **metrics.summary()})
+        metadata = {}
+        if state.epoch == options.epochs:  # the run is complete: measure the codes' prior
+            model.eval()
+            prior = code_prior(model, train_digits.images)
+            model.train()
+            metadata["prior"] = np.round(prior, 6).tolist()
         save_weights(
             model,
             out,
             {
+                **metadata,
                 "data": {
                     "train": train_digits.source,
                     "train_count": len(train_digits),

@@ -61,6 +61,8 @@ class VQVAEApp(App):
         Binding("u", "undo", "Undo", id="app.undo"),
         Binding("v", "cycle_grid", "Grid", id="app.grid"),
         Binding("d", "details", "Details", id="app.details"),
+        Binding("g", "generate", "Generate", id="app.generate"),
+        Binding("a", "atlas", "Atlas", id="app.atlas"),
         Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
         *(
             Binding(str(d), f"sample('{d}')", f"Sample {d}", show=False, id=f"app.sample{d}")
@@ -288,6 +290,26 @@ class VQVAEApp(App):
         self.linked_matrix = matrix_of(message.line)
         self.refresh_widgets()
 
+    # ---- the latent space: generated codes and the atlas ----------------------------------
+
+    def action_generate(self) -> None:
+        """Draw random grids of codes (uniform, or from the prior) and decode them."""
+        if self.model is None:
+            self.notify("the model is still loading", timeout=2)
+            return
+        from vqvae_tui.ui.codes import GenerateScreen
+
+        self.push_screen(GenerateScreen(self.model, self.weights, monochrome=self.monochrome))
+
+    def action_atlas(self) -> None:
+        """What each code draws when it fills the grid."""
+        if self.model is None:
+            self.notify("the model is still loading", timeout=2)
+            return
+        from vqvae_tui.ui.codes import AtlasScreen
+
+        self.push_screen(AtlasScreen(self.model, monochrome=self.monochrome))
+
     # ---- drawing ------------------------------------------------------------------------
 
     def push_undo(self) -> None:
@@ -393,6 +415,11 @@ class VQVAEApp(App):
             "The six steps as live matrices beside their code, the losses (d)",
             self.action_details,
         )
+        yield SystemCommand(
+            "Generate codes", "Decode random grids of codes, uniform or from the prior (g)",
+            self.action_generate,
+        )  # fmt: skip
+        yield SystemCommand("Code atlas", "What each code draws alone (a)", self.action_atlas)
         yield SystemCommand("Clear", "Clear the input canvas", self.action_clear)
         yield SystemCommand("Undo", "Undo the last stroke", self.action_undo)
         yield SystemCommand("Deselect", "Clear the selected position or code", self.action_deselect)

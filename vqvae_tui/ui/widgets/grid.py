@@ -60,7 +60,14 @@ class LatentGrid(Widget, can_focus=True):
     def show(self, trace: Trace | None, selection: Selection) -> None:
         """New numbers or selection; repaints only the cells whose look changed."""
         self.trace, self.selection = trace, selection
-        cells = self.cells_of(trace, selection)
+        self.show_cells(self.cells_of(trace, selection))
+
+    def show_codes(self, codes: np.ndarray) -> None:
+        """A grid of codes that no Trace made (generated ones): labels on code colours."""
+        flat = np.asarray(codes).reshape(GRID * GRID)
+        self.show_cells(np.stack([flat, np.zeros_like(flat), np.zeros_like(flat)], axis=1))
+
+    def show_cells(self, cells: np.ndarray | None) -> None:
         if cells is None or self.cells is None:
             self.refresh()
         else:

@@ -17,7 +17,6 @@ from textual.widget import Widget
 from vqvae_tui.ui.colours import HIGHLIGHT, half_block
 
 SIZE = 28
-ROWS = SIZE // 2
 PATCH = 4  # one latent position covers 4×4 pixels
 SHADES = " ░▒▓█"
 CURSOR = Style(color=HIGHLIGHT, bold=True)
@@ -27,30 +26,31 @@ class Picture(Widget):
     """Shows pixels in [0, 1]; marks one 4×4 patch (a latent position) and a pixel cursor."""
 
     DEFAULT_CSS = """
-    Picture { width: 28; height: 14; }
+    Picture { width: auto; height: auto; }
     """
 
-    def __init__(self, *, monochrome: bool = False, id: str | None = None):
+    def __init__(self, *, monochrome: bool = False, pixels: int = SIZE, id: str | None = None):
         super().__init__(id=id)
         self.monochrome = monochrome
-        self.levels = np.zeros((SIZE, SIZE), dtype=np.uint8)
+        self.pixels = pixels  # its side: 28, or smaller for a thumbnail
+        self.levels = np.zeros((pixels, pixels), dtype=np.uint8)
         self.patch: int | None = None  # latent position 0..48
         self.cursor: tuple[int, int] | None = None  # pixel (row, col)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
-        return SIZE
+        return self.pixels
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return ROWS
+        return self.pixels // 2
 
     def refresh_rows(self, rows) -> None:
         for row in sorted({int(row) for row in rows}):
-            self.refresh(Region(0, row, SIZE, 1))
+            self.refresh(Region(0, row, self.pixels, 1))
 
     def show(self, pixels: np.ndarray) -> None:
         """New pixels; repaints only the span of changed cells in each changed row."""
         levels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
-        changed = (levels != self.levels).reshape(ROWS, 2, SIZE).any(axis=1)
+        changed = (levels != self.levels).reshape(self.pixels // 2, 2, self.pixels).any(axis=1)
         self.levels = levels
         for row in np.flatnonzero(changed.any(axis=1)):
             columns = np.flatnonzero(changed[row])
@@ -75,15 +75,15 @@ class Picture(Widget):
         return [top, top + 1]
 
     def render_line(self, y: int) -> Strip:
-        if y >= ROWS:
+        if y >= self.pixels // 2:
             return Strip.blank(self.size.width, self.rich_style)
         top, bottom = self.levels[2 * y], self.levels[2 * y + 1]
-        in_patch = np.zeros(SIZE, dtype=bool)
+        in_patch = np.zeros(self.pixels, dtype=bool)
         if self.patch is not None and self.patch // 7 == y // 2:
             column = (self.patch % 7) * PATCH
             in_patch[column : column + PATCH] = True
         segments = []
-        for x in range(SIZE):
+        for x in range(self.pixels):
             if self.cursor in ((2 * y, x), (2 * y + 1, x)):
                 style = CURSOR + Style(bgcolor=half_block(top[x], bottom[x]).bgcolor)
                 segments.append(Segment("▀" if self.cursor[0] == 2 * y else "▄", style))
@@ -92,4 +92,4 @@ class Picture(Widget):
                 segments.append(Segment(shade, Style(reverse=bool(in_patch[x]))))
             else:
                 segments.append(Segment("▀", half_block(top[x], bottom[x], in_patch[x])))
-        return Strip(segments, SIZE).simplify()
+        return Strip(segments, self.pixels).simplify()

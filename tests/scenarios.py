@@ -24,6 +24,8 @@ SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 # the details screen: a sample 3, the distances matrix focused on row 10, position (1,3)
 DETAILS = ("3", "d", "tab", "tab", *["down"] * 10)
 DETAILS_SIZES = {"120x40": (120, 40), "160x50": (160, 50)}
+# the code editor: on the Codes grid, (5,5) set to A, (5,6) cycled twice with +
+EDIT = ("3", "tab", "tab", "right", "down", "down", "A", "right", "plus", "plus")
 LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the code atlas
 
 
@@ -56,6 +58,7 @@ def main() -> None:
     shots = [(f"app-{name}", size, SELECT) for name, size in SIZES.items()]
     shots += [(f"details-{name}", size, DETAILS) for name, size in DETAILS_SIZES.items()]
     shots += [(f"{name}-120x40", (120, 40), keys) for name, keys in LATENT.items()]
+    shots += [("edit-120x40", (120, 40), EDIT)]
     for name, size, keys in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys)))

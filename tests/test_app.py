@@ -170,10 +170,12 @@ async def test_hover_and_cursor_select_the_same_position_and_inspector_tells_the
 
         t, p = app.trace, hovered.position
         code, second = int(t.codes[p]), runner_up(t.distances[p])
+        third = int(np.argsort(t.distances[p], kind="stable")[2])
         assert code == int(t.distances[p].argmin())
         expected = (
             f"(3,4) → code  {CODE_LABELS[code]}  d²={t.distances[p, code]:.2f}; runner-up "
-            f" {CODE_LABELS[second]}  d²={t.distances[p, second]:.2f}"
+            f" {CODE_LABELS[second]}  d²={t.distances[p, second]:.2f}; then "
+            f" {CODE_LABELS[third]}  d²={t.distances[p, third]:.2f}"
         )
         assert text_by_hover.splitlines()[0] == expected
         for kind in ("features", "codes", "quantized"):

@@ -2,7 +2,7 @@
 Details: 120×40 and 160×50 with a sample and a focused row."""
 
 import pytest
-from scenarios import DETAILS, DETAILS_SIZES, LATENT, SCENARIOS, SIZES, make_app
+from scenarios import DETAILS, DETAILS_SIZES, EDIT, LATENT, SCENARIOS, SIZES, make_app
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -22,3 +22,8 @@ def test_details_screen(snap_compare, shipped_model, size):
 def test_generate_and_atlas_screens(snap_compare, shipped_model, screen):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(120, 40), press=LATENT[screen])
+
+
+def test_code_editor(snap_compare, shipped_model):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(120, 40), press=EDIT)

@@ -23,7 +23,13 @@ from textual.widgets import Footer, Static
 
 from vqvae_tui.drawing import SAMPLES, paint
 from vqvae_tui.errors import UserError
-from vqvae_tui.ui.messages import CodeSelected, MatrixLinked, Paint, PositionSelected
+from vqvae_tui.ui.messages import (
+    CodeEdited,
+    CodeSelected,
+    MatrixLinked,
+    Paint,
+    PositionSelected,
+)
 from vqvae_tui.ui.selection import Selection, position_label
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.code import CodeLineSelected
@@ -64,6 +70,8 @@ class VQVAEApp(App):
         Binding("g", "generate", "Generate", id="app.generate"),
         Binding("a", "atlas", "Atlas", id="app.atlas"),
         Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
+        Binding("r", "reset_edits", "Reset edits", show=False, id="app.reset"),
+        Binding("n", "runner_up", "Try runner-up", show=False, id="app.runner_up"),
         *(
             Binding(str(d), f"sample('{d}')", f"Sample {d}", show=False, id=f"app.sample{d}")
             for d in range(10)
@@ -95,6 +103,9 @@ class VQVAEApp(App):
         self.code_counts = CodeCounts(id="code-counts")
         self.inspector = Inspector("loading model…", id="inspector")
         self.notice = Static(id="too-small")
+        self.difference = Picture(monochrome=self.monochrome, id="difference")
+        self.edits: dict[int, int] = {}  # latent position → the code the user set there
+        self.edited_output: np.ndarray | None = None  # decoded with the edits, if any
         self.details = None  # the details screen, made when first shown (it needs torch)
         self.linked_matrix: str | None = None  # details: the matrix linked to its code lines
         self.code_cursor: int | None = None  # details: the code line under the cursor
@@ -115,7 +126,7 @@ class VQVAEApp(App):
             with Container(id="quantized-panel", classes="panel grid-panel"):
                 yield self.grids["quantized"]
             yield Static("→", classes="arrow", id="arrow-decoder")
-            with Container(id="output-panel", classes="panel"):
+            with Container(id="output-panel", classes="panel") as self.output_panel:
                 yield self.output
         yield Static(id="captions")
         with Horizontal(id="lower"):
@@ -125,7 +136,10 @@ class VQVAEApp(App):
                     yield self.code_counts
             with Vertical(id="side"):
                 yield self.inspector
-                yield Static(id="hints")
+                with Horizontal(id="side-row"):
+                    yield Static(id="hints")
+                    with Container(id="difference-panel", classes="panel") as self.difference_panel:
+                        yield self.difference
         yield self.notice
         yield Footer()
 
@@ -137,6 +151,7 @@ class VQVAEApp(App):
             "quantized-panel": ("Quantized", "z_q"),
             "output-panel": ("Output", "decoder"),
             "codebook-panel": ("Codebook", "K × D, count"),
+            "difference-panel": ("Edits: |edited − model|", "no edits"),
         }
         for panel, (title, subtitle) in titles.items():
             widget = self.query_one(f"#{panel}")
@@ -148,6 +163,7 @@ class VQVAEApp(App):
         self.query_one("#hints", Static).update(
             "Draw: mouse drag (right button erases), or arrows + space/x, p pen down\n"
             "Inspect: hover a grid, or Tab to it and move with the arrows\n"
+            "Edit codes: on the Codes grid type a label, + - or the wheel; n runner-up, r reset\n"
             "0–9 samples · c clear · u undo · Tab next panel · v grid · ? keys"
         )
         self.apply_layout(self.size)
@@ -235,9 +251,9 @@ class VQVAEApp(App):
             return
         self.canvas.show(self.image)
         if trace is not None:
-            self.output.show(trace.reconstruction)
+            self.show_output(trace)
         for grid in self.grids.values():
-            grid.show(trace, selection)
+            grid.show(trace, selection, self.edits)
         self.codebook.show(trace, selection)
         self.code_counts.show(trace, selection)
         self.inspector.show(trace, selection)
@@ -250,6 +266,58 @@ class VQVAEApp(App):
         )
         if self.canvas_panel.border_subtitle != subtitle:  # a new subtitle repaints the panel
             self.canvas_panel.border_subtitle = subtitle
+
+    def show_output(self, trace: Trace) -> None:
+        """The decoder's output: of the nearest codes, or of the edited ones, with the
+        difference between the two."""
+        from vqvae_tui.model import decode
+        from vqvae_tui.ui.widgets.grid import edited_codes
+
+        if self.edits:
+            codes = edited_codes(trace.codes, self.edits).reshape(7, 7)
+            self.edited_output = decode(self.model, codes)
+            # the model's own codes decoded the same way: exactly zero where no edit reaches
+            own = decode(self.model, trace.codes.reshape(7, 7))
+            self.difference.show(np.abs(self.edited_output - own))
+        else:
+            self.edited_output = None
+            self.difference.show(np.zeros_like(trace.reconstruction))
+        shown = trace.reconstruction if self.edited_output is None else self.edited_output
+        self.output.show(shown)
+        count = len(self.edits)
+        for panel, subtitle in (
+            (self.difference_panel, f"{count} edited" if count else "no edits"),
+            (self.output_panel, f"decoder · {count} edited" if count else "decoder"),
+        ):
+            if panel.border_subtitle != subtitle:  # a new subtitle repaints the panel
+                panel.border_subtitle = subtitle
+
+    def on_code_edited(self, message: CodeEdited) -> None:
+        if self.trace is None:
+            return
+        if message.code == int(self.trace.codes[message.position]):
+            self.edits.pop(message.position, None)  # back to its nearest code: no edit
+        else:
+            self.edits[message.position] = message.code
+        self.refresh_widgets()
+
+    def action_reset_edits(self) -> None:
+        """Every position back to its nearest code."""
+        if self.edits:
+            self.edits.clear()
+            self.refresh_widgets()
+
+    def action_runner_up(self) -> None:
+        """Preview the selected position with its runner-up code (again: back to the nearest)."""
+        from vqvae_tui.ui.widgets.inspector import runner_up
+
+        position = self.selection.position
+        if self.trace is None or position is None:
+            self.notify("select a position first (a grid, and the arrows)", timeout=2)
+            return
+        code = runner_up(self.trace.distances[position])
+        nearest = int(self.trace.codes[position])
+        self.post_message(CodeEdited(position, nearest if position in self.edits else code))
 
     # ---- the details screen -------------------------------------------------------------
 
@@ -420,6 +488,12 @@ class VQVAEApp(App):
             self.action_generate,
         )  # fmt: skip
         yield SystemCommand("Code atlas", "What each code draws alone (a)", self.action_atlas)
+        yield SystemCommand("Reset edits", "Every position back to its nearest code (r)",
+                            self.action_reset_edits)  # fmt: skip
+        yield SystemCommand(
+            "Try runner-up", "Decode the selected position with its runner-up code (n)",
+            self.action_runner_up,
+        )  # fmt: skip
         yield SystemCommand("Clear", "Clear the input canvas", self.action_clear)
         yield SystemCommand("Undo", "Undo the last stroke", self.action_undo)
         yield SystemCommand("Deselect", "Clear the selected position or code", self.action_deselect)

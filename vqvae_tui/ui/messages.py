@@ -46,3 +46,11 @@ class MatrixLinked(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, MatrixLinked)
+
+
+@dataclass
+class CodeEdited(Message):
+    """The user set the code of a latent position (instead of its nearest code)."""
+
+    position: int
+    code: int

@@ -13,14 +13,14 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.events import MouseMove
+from textual.events import Key, MouseMove
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import CODE_LABELS
 from vqvae_tui.ui.colours import code_colour, grey, readable_on
-from vqvae_tui.ui.messages import PositionSelected
+from vqvae_tui.ui.messages import CodeEdited, PositionSelected
 from vqvae_tui.ui.selection import GRID, Selection
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
@@ -28,6 +28,14 @@ if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the fir
 
 CELL_WIDTH, CELL_HEIGHT = 2, 2
 SHADES = 24  # grey levels of the Features grid
+
+
+def edited_codes(codes: np.ndarray, edits: dict) -> np.ndarray:
+    """The nearest codes with the user's edits (position → code) in their place."""
+    codes = codes.copy()
+    for position, code in edits.items():
+        codes[position] = code
+    return codes
 
 
 class LatentGrid(Widget, can_focus=True):
@@ -57,15 +65,15 @@ class LatentGrid(Widget, can_focus=True):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return GRID * CELL_HEIGHT
 
-    def show(self, trace: Trace | None, selection: Selection) -> None:
-        """New numbers or selection; repaints only the cells whose look changed."""
+    def show(self, trace: Trace | None, selection: Selection, edits: dict | None = None) -> None:
+        """New numbers, selection or edited codes; repaints only the cells whose look changed."""
         self.trace, self.selection = trace, selection
-        self.show_cells(self.cells_of(trace, selection))
+        self.show_cells(self.cells_of(trace, selection, edits or {}))
 
     def show_codes(self, codes: np.ndarray) -> None:
         """A grid of codes that no Trace made (generated ones): labels on code colours."""
         flat = np.asarray(codes).reshape(GRID * GRID)
-        self.show_cells(np.stack([flat, np.zeros_like(flat), np.zeros_like(flat)], axis=1))
+        self.show_cells(np.stack([flat] + [np.zeros_like(flat)] * 3, axis=1))
 
     def show_cells(self, cells: np.ndarray | None) -> None:
         if cells is None or self.cells is None:
@@ -76,8 +84,9 @@ class LatentGrid(Widget, can_focus=True):
                 self.refresh(Region(col * CELL_WIDTH, row * CELL_HEIGHT, CELL_WIDTH, CELL_HEIGHT))
         self.cells = cells
 
-    def cells_of(self, trace: Trace | None, selection: Selection) -> np.ndarray | None:
-        """What each cell shows, (49, 3): its value (a code, or a shade), selected, marked."""
+    def cells_of(self, trace: Trace | None, selection: Selection, edits: dict) -> np.ndarray | None:
+        """What each cell shows, (49, 4): its value (a code, or a shade), selected, marked,
+        edited (a code the user set instead of the nearest)."""
         if trace is None:
             return None
         if self.kind == "features":
@@ -87,12 +96,13 @@ class LatentGrid(Widget, can_focus=True):
             shades = np.round(np.clip(norms, 0, 1) * (SHADES - 1))  # few shades: less churn
             value = (shades * 255 / (SHADES - 1)).astype(np.int64)
         else:
-            value = trace.codes.astype(np.int64)
+            value = edited_codes(trace.codes, edits).astype(np.int64)
         selected = np.arange(GRID * GRID) == (
             -1 if selection.position is None else selection.position
         )
         marked = trace.codes == (-1 if selection.code is None else selection.code)
-        return np.stack([value, selected, marked], axis=1)
+        edited = np.isin(np.arange(GRID * GRID), list(edits)) & (self.kind != "features")
+        return np.stack([value, selected, marked, edited], axis=1)
 
     def cell_style(self, value: int) -> tuple[Style, str]:
         """A cell's colours and the label on its first row."""
@@ -108,14 +118,14 @@ class LatentGrid(Widget, can_focus=True):
             return Strip.blank(self.size.width, self.rich_style)
         row, sub = divmod(y, CELL_HEIGHT)
         segments = []
-        for value, selected, marked in self.cells[row * GRID : (row + 1) * GRID]:
+        for value, selected, marked, edited in self.cells[row * GRID : (row + 1) * GRID]:
             style, label = self.cell_style(int(value))
             text = label if sub == 0 else "  "
             if selected:
                 style += Style(reverse=True, bold=True)
                 text = text if sub == 0 else "<>"
-            elif marked and sub == 1:
-                text = "··"
+            elif sub == 1 and (marked or edited):
+                text = ("*" if edited else "·") + ("·" if marked else " ")
             segments.append(Segment(text, style))
         return Strip(segments, GRID * CELL_WIDTH)
 
@@ -131,6 +141,41 @@ class LatentGrid(Widget, can_focus=True):
             self.post_message(PositionSelected(position))
 
     on_click = on_mouse_move
+
+    def on_key(self, event: Key) -> None:
+        """On the Codes grid: a code's label sets the selected position's code, + and -
+        cycle it."""
+        if self.kind != "codes" or self.trace is None or self.selection.position is None:
+            return
+        k = len(self.trace.codebook)
+        position = self.selection.position
+        current = int(self.cells[position, 0]) if self.cells is not None else 0
+        if event.character and event.character in CODE_LABELS[:k] and event.character != " ":
+            code = CODE_LABELS.index(event.character)
+        elif event.character in ("+", "-"):
+            code = (current + (1 if event.character == "+" else -1)) % k
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+        self.post_message(CodeEdited(position, code))
+
+    def on_mouse_scroll_up(self, event) -> None:
+        self.scroll_code(event, -1)
+
+    def on_mouse_scroll_down(self, event) -> None:
+        self.scroll_code(event, 1)
+
+    def scroll_code(self, event, step: int) -> None:
+        """The mouse wheel over a cell of the Codes grid cycles its code."""
+        offset = event.get_content_offset(self)
+        if self.kind != "codes" or self.trace is None or offset is None:
+            return
+        position = self.position_at(offset.x, offset.y)
+        if position is not None:
+            event.stop()
+            k = len(self.trace.codebook)
+            self.post_message(CodeEdited(position, (int(self.cells[position, 0]) + step) % k))
 
     def action_move(self, rows: int, cols: int) -> None:
         position = self.selection.position if self.selection.position is not None else 24

@@ -39,13 +39,15 @@ def describe(trace: Trace, selection: Selection) -> Text:
     if selection.position is not None:
         p = selection.position
         code = int(trace.codes[p])
-        second = runner_up(trace.distances[p])
+        nearest = np.argsort(trace.distances[p], kind="stable")[:3]
         text = Text.assemble(
             f"{position_label(p)} → code ",
             code_text(code),
             f" d²={trace.distances[p, code]:.2f}; runner-up ",
-            code_text(second),
-            f" d²={trace.distances[p, second]:.2f}\n",
+            code_text(int(nearest[1])),
+            f" d²={trace.distances[p, nearest[1]]:.2f}; then ",
+            code_text(int(nearest[2])),
+            f" d²={trace.distances[p, nearest[2]]:.2f}\n",
         )
         z_e, e = trace.flat[p], trace.codebook[code]
         low, high = float(min(z_e.min(), e.min())), float(max(z_e.max(), e.max()))

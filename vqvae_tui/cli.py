@@ -27,6 +27,7 @@ def parser() -> argparse.ArgumentParser:
         "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
     )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
+    root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
     commands = root.add_subparsers(dest="command", metavar="{train,eval}")
 
     train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
@@ -127,9 +128,12 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_app(args: argparse.Namespace) -> int:
+    from vqvae_tui.model.config import CODE_LABELS
+    from vqvae_tui.state import read_state
     from vqvae_tui.ui.app import VQVAEApp
 
-    app = VQVAEApp(weights=args.weights)
+    opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
+    app = VQVAEApp(weights=args.weights, opened=opened)
     app.run(mouse=not args.no_mouse)
     if app.error:
         raise UserError(app.error)

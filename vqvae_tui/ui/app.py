@@ -7,6 +7,7 @@ figure, live. The model loads in a worker so the first frame comes at once.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,6 +72,8 @@ class VQVAEApp(App):
         Binding("a", "atlas", "Atlas", id="app.atlas"),
         Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
         Binding("r", "reset_edits", "Reset edits", show=False, id="app.reset"),
+        Binding("e", "export", "Export", show=False, id="app.export"),
+        Binding("s", "screenshot_svg", "Screenshot", show=False, id="app.screenshot"),
         Binding("n", "runner_up", "Try runner-up", show=False, id="app.runner_up"),
         *(
             Binding(str(d), f"sample('{d}')", f"Sample {d}", show=False, id=f"app.sample{d}")
@@ -83,13 +86,18 @@ class VQVAEApp(App):
     selection: var[Selection] = var(Selection, init=False)
     layout_name: var[str] = var("full", init=False)
 
-    def __init__(self, weights: Path | None = None, model=None):
+    def __init__(self, weights: Path | None = None, model=None, opened=None):
+        """`opened`: (pixels, edits) of a state file to start from (`--open`)."""
         super().__init__()
         self.weights = weights
         self.error: str | None = None  # why the app could not go on, said by the CLI
         self.model = model
         self.monochrome = bool(os.environ.get("NO_COLOR"))
         self.image = np.zeros((SIZE, SIZE), dtype=np.float32)
+        self.opened_edits: dict[int, int] = {}
+        if opened is not None:
+            pixels, self.opened_edits = opened
+            self.image[:] = pixels
         self.undo_stack: list[np.ndarray] = []
         self.trace_pending = False
         self.sample_strokes: list[tuple] = []  # segments of a sample still to draw
@@ -171,6 +179,7 @@ class VQVAEApp(App):
         if self.model is None:
             self.load_model()
         else:
+            self.apply_opened_edits()
             self.update_trace()
 
     def on_resize(self, event: Resize) -> None:
@@ -223,7 +232,18 @@ class VQVAEApp(App):
 
     def model_loaded(self, model) -> None:
         self.model = model
+        self.apply_opened_edits()
         self.update_trace()
+
+    def apply_opened_edits(self) -> None:
+        """The edits of an opened state file, once the model says how many codes there are."""
+        k = self.model.config.num_codes
+        if any(code >= k for code in self.opened_edits.values()):
+            self.error = f"the opened state edits codes beyond this model's {k}"
+            self.exit(return_code=2)
+            return
+        self.edits.update(self.opened_edits)
+        self.opened_edits = {}
 
     def request_trace(self) -> None:
         """Trace after the events already queued: a burst of input costs one forward pass."""
@@ -318,6 +338,32 @@ class VQVAEApp(App):
         code = runner_up(self.trace.distances[position])
         nearest = int(self.trace.codes[position])
         self.post_message(CodeEdited(position, nearest if position in self.edits else code))
+
+    # ---- export -------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        """Save the state (pixels, codes, every Trace matrix, losses, edits) as JSON."""
+        from vqvae_tui.state import write_state
+
+        if self.trace is None:
+            self.notify("the model is still loading", timeout=2)
+            return
+        path = Path.cwd() / f"vqvae-tui-state-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        try:
+            write_state(path, self.trace, self.edits)
+        except OSError as error:
+            self.notify(f"could not write {path}: {error.strerror}", severity="error")
+            return
+        self.notify(f"saved {path} (open it with: vqvae-tui --open {path.name})", timeout=6)
+
+    def action_screenshot_svg(self) -> None:
+        """Save what the terminal shows now as an SVG."""
+        try:
+            path = self.save_screenshot(path=str(Path.cwd()))
+        except OSError as error:
+            self.notify(f"could not save the screenshot: {error.strerror}", severity="error")
+            return
+        self.notify(f"saved {path}", timeout=6)
 
     # ---- the details screen -------------------------------------------------------------
 
@@ -494,6 +540,11 @@ class VQVAEApp(App):
             "Try runner-up", "Decode the selected position with its runner-up code (n)",
             self.action_runner_up,
         )  # fmt: skip
+        yield SystemCommand("Export state", "Save pixels, codes, matrices, losses, edits (e)",
+                            self.action_export)  # fmt: skip
+        yield SystemCommand(
+            "Screenshot", "Save the screen as an SVG (s)", self.action_screenshot_svg
+        )
         yield SystemCommand("Clear", "Clear the input canvas", self.action_clear)
         yield SystemCommand("Undo", "Undo the last stroke", self.action_undo)
         yield SystemCommand("Deselect", "Clear the selected position or code", self.action_deselect)

@@ -26,6 +26,8 @@ DETAILS = ("3", "d", "tab", "tab", *["down"] * 10)
 DETAILS_SIZES = {"120x40": (120, 40), "160x50": (160, 50)}
 # the code editor: on the Codes grid, (5,5) set to A, (5,6) cycled twice with +
 EDIT = ("3", "tab", "tab", "right", "down", "down", "A", "right", "plus", "plus")
+# the walkthrough over a sample 3: step n is "w" then n − 1 × "n"
+TOUR = [("3", "w", *["n"] * n) for n in range(10)]
 LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the code atlas
 
 
@@ -58,7 +60,7 @@ def main() -> None:
     shots = [(f"app-{name}", size, SELECT) for name, size in SIZES.items()]
     shots += [(f"details-{name}", size, DETAILS) for name, size in DETAILS_SIZES.items()]
     shots += [(f"{name}-120x40", (120, 40), keys) for name, keys in LATENT.items()]
-    shots += [("edit-120x40", (120, 40), EDIT)]
+    shots += [("edit-120x40", (120, 40), EDIT), ("tour-step4-120x40", (120, 40), TOUR[3])]
     for name, size, keys in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys)))

@@ -2,7 +2,7 @@
 Details: 120×40 and 160×50 with a sample and a focused row."""
 
 import pytest
-from scenarios import DETAILS, DETAILS_SIZES, EDIT, LATENT, SCENARIOS, SIZES, make_app
+from scenarios import DETAILS, DETAILS_SIZES, EDIT, LATENT, SCENARIOS, SIZES, TOUR, make_app
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -27,3 +27,9 @@ def test_generate_and_atlas_screens(snap_compare, shipped_model, screen):
 def test_code_editor(snap_compare, shipped_model):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(120, 40), press=EDIT)
+
+
+@pytest.mark.parametrize("step", range(1, 11))
+def test_tour_step(snap_compare, shipped_model, step):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(120, 40), press=TOUR[step - 1])

@@ -28,6 +28,10 @@ def parser() -> argparse.ArgumentParser:
     )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
     root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
+    root.add_argument(
+        "--tour", type=int, nargs="?", const=1, metavar="STEP",
+        help="start the walkthrough (at STEP, 1-10)",
+    )  # fmt: skip
     commands = root.add_subparsers(dest="command", metavar="{train,eval}")
 
     train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
@@ -133,7 +137,7 @@ def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.ui.app import VQVAEApp
 
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
-    app = VQVAEApp(weights=args.weights, opened=opened)
+    app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
     app.run(mouse=not args.no_mouse)
     if app.error:
         raise UserError(app.error)

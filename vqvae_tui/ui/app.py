@@ -32,6 +32,7 @@ from vqvae_tui.ui.messages import (
     PositionSelected,
 )
 from vqvae_tui.ui.selection import Selection, position_label
+from vqvae_tui.ui.tour import STEPS, Moment, Step, TourPanel
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.code import CodeLineSelected
 from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
@@ -70,6 +71,10 @@ class VQVAEApp(App):
         Binding("d", "details", "Details", id="app.details"),
         Binding("g", "generate", "Generate", id="app.generate"),
         Binding("a", "atlas", "Atlas", id="app.atlas"),
+        Binding("escape", "tour_leave", "Leave tour", priority=True, id="tour.leave"),
+        Binding("right,n,space", "tour_next", "Next step", priority=True, id="tour.next"),
+        Binding("left,p", "tour_previous", "Back", priority=True, id="tour.back"),
+        Binding("w", "tour", "Walkthrough", id="app.tour"),
         Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
         Binding("r", "reset_edits", "Reset edits", show=False, id="app.reset"),
         Binding("e", "export", "Export", show=False, id="app.export"),
@@ -86,8 +91,11 @@ class VQVAEApp(App):
     selection: var[Selection] = var(Selection, init=False)
     layout_name: var[str] = var("full", init=False)
 
-    def __init__(self, weights: Path | None = None, model=None, opened=None):
-        """`opened`: (pixels, edits) of a state file to start from (`--open`)."""
+    def __init__(
+        self, weights: Path | None = None, model=None, opened=None, tour: int | None = None
+    ):
+        """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
+        walkthrough's step (1-based) to start at."""
         super().__init__()
         self.weights = weights
         self.error: str | None = None  # why the app could not go on, said by the CLI
@@ -95,6 +103,11 @@ class VQVAEApp(App):
         self.monochrome = bool(os.environ.get("NO_COLOR"))
         self.image = np.zeros((SIZE, SIZE), dtype=np.float32)
         self.opened_edits: dict[int, int] = {}
+        self.tour_step: int | None = None  # 0-based, while the walkthrough runs
+        self.tour_start = tour
+        self.tour_entered = None  # the Moment the current step began
+        self.tour_done: set[int] = set()  # steps whose task is done
+        self.tour = TourPanel(id="tour")
         if opened is not None:
             pixels, self.opened_edits = opened
             self.image[:] = pixels
@@ -145,6 +158,7 @@ class VQVAEApp(App):
             with Vertical(id="side"):
                 yield self.inspector
                 with Horizontal(id="side-row"):
+                    yield self.tour
                     yield Static(id="hints")
                     with Container(id="difference-panel", classes="panel") as self.difference_panel:
                         yield self.difference
@@ -176,6 +190,8 @@ class VQVAEApp(App):
         )
         self.apply_layout(self.size)
         self.canvas.focus()
+        if self.tour_start is not None:
+            self.start_tour(min(max(self.tour_start, 1), len(STEPS)) - 1)
         if self.model is None:
             self.load_model()
         else:
@@ -286,6 +302,70 @@ class VQVAEApp(App):
         )
         if self.canvas_panel.border_subtitle != subtitle:  # a new subtitle repaints the panel
             self.canvas_panel.border_subtitle = subtitle
+        if self.tour_step is not None:
+            self.show_tour()
+
+    # ---- the walkthrough ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("tour_next", "tour_previous", "tour_leave"):
+            return self.tour_step is not None  # otherwise the keys go to the focused panel
+        return True
+
+    def moment(self) -> Moment:
+        return Moment(self.image.copy(), self.selection.position, dict(self.edits))
+
+    def action_tour(self) -> None:
+        """A guided walk through one forward pass of the live drawing."""
+        self.start_tour(0 if self.tour_step is None else self.tour_step)
+
+    def start_tour(self, step: int) -> None:
+        self.tour_step = step
+        self.tour_entered = self.moment()
+        self.screen.set_class(True, "-touring")
+        self.show_tour()
+
+    def action_tour_next(self) -> None:
+        if self.tour_step is not None and self.tour_step < len(STEPS) - 1:
+            self.start_tour(self.tour_step + 1)
+
+    def action_tour_previous(self) -> None:
+        if self.tour_step is not None and self.tour_step > 0:
+            self.start_tour(self.tour_step - 1)
+
+    def action_tour_leave(self) -> None:
+        self.tour_step = None
+        self.screen.set_class(False, "-touring")
+        for panel in self.query(".panel"):
+            panel.set_class(False, "-tour-target")
+
+    def tour_line(self, step: Step) -> str | None:
+        """The line of the quantizer's source that the step talks about."""
+        if step.marker is None or self.model is None:
+            return None
+        from vqvae_tui.model.steps import quantizer_source, steps
+
+        line = next(s.line for s in steps() if s.name == step.marker)
+        return quantizer_source().lines[line]
+
+    def show_tour(self) -> None:
+        step = STEPS[self.tour_step]
+        for panel in self.query(".panel"):
+            panel.set_class(panel.id == step.panel, "-tour-target")
+        trace, position = self.trace, self.selection.position
+        if (
+            step.task is not None
+            and trace is not None
+            and self.tour_step not in self.tour_done
+            and step.task.done(trace, self.tour_entered, self.moment())
+        ):
+            self.tour_done.add(self.tour_step)
+            self.notify(f"Step {self.tour_step + 1}: done! {step.task.text}", timeout=3)
+        beta = self.model.config.beta if self.model is not None else 0.25
+        self.tour.show(
+            self.tour_step, trace, 24 if position is None else position, beta,
+            self.tour_line(step), self.tour_step in self.tour_done,
+        )  # fmt: skip
 
     def show_output(self, trace: Trace) -> None:
         """The decoder's output: of the nearest codes, or of the edited ones, with the
@@ -545,6 +625,14 @@ class VQVAEApp(App):
         yield SystemCommand(
             "Screenshot", "Save the screen as an SVG (s)", self.action_screenshot_svg
         )
+        yield SystemCommand(
+            "Walkthrough", "A guided tour of one forward pass (w)", self.action_tour
+        )
+        for number, step in enumerate(STEPS, 1):
+            yield SystemCommand(
+                f"Tour step {number}: {step.title}", "Enter the walkthrough at this step",
+                lambda n=number - 1: self.start_tour(n),
+            )  # fmt: skip
         yield SystemCommand("Clear", "Clear the input canvas", self.action_clear)
         yield SystemCommand("Undo", "Undo the last stroke", self.action_undo)
         yield SystemCommand("Deselect", "Clear the selected position or code", self.action_deselect)

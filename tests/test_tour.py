@@ -1,0 +1,125 @@
+"""The walkthrough: ten steps, each with its panel and line of code; its tasks, checked."""
+
+import numpy as np
+import pytest
+from scenarios import TOUR, make_app
+
+from vqvae_tui.model.steps import quantizer_source, steps
+from vqvae_tui.ui.app import VQVAEApp
+from vqvae_tui.ui.tour import STEPS
+
+FULL = (120, 40)
+
+
+def targeted(app) -> list[str]:
+    return [panel.id for panel in app.query(".panel") if panel.has_class("-tour-target")]
+
+
+def tour_text(app) -> str:
+    return str(app.tour.render())
+
+
+async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
+    app = make_app(shipped_model)
+    lines = {step.name: quantizer_source().lines[step.line].strip() for step in steps()}
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("3", "w")
+        await pilot.pause()
+        for number, step in enumerate(STEPS, 1):
+            assert app.tour_step == number - 1
+            assert targeted(app) == [step.panel]
+            text = tour_text(app)
+            assert f"Step {number} of 10: {step.title}" in text
+            if step.marker is not None:
+                assert lines[step.marker] in text.replace("\n", " ")
+            await pilot.press(["right", "n", "space"][number % 3])
+            await pilot.pause()
+        assert app.tour_step == 9  # the last step stays
+        for number in range(10, 1, -1):
+            await pilot.press("left" if number % 2 else "p")
+            await pilot.pause()
+            assert app.tour_step == number - 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.tour_step is None and targeted(app) == []
+        await pilot.press("space")  # the keys are the canvas's again: space paints
+        await pilot.pause()
+        assert app.tour_step is None and app.image[14, 14] == pytest.approx(1.0)
+
+
+async def test_the_tour_can_be_entered_at_any_step(shipped_model):
+    app = VQVAEApp(model=shipped_model, tour=4)
+    app.animation_level = "none"
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.pause()
+        assert app.tour_step == 3 and "Step 4 of 10: Distances" in tour_text(app)
+        assert "Tour step 7: Reshape back" in {c.title for c in app.get_system_commands(app.screen)}
+
+
+async def test_the_explanations_use_the_numbers_on_screen(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("3", "w", "n", "n", "n", "n")  # step 5, argmin; no selection: (3,3)
+        await pilot.pause()
+        t = app.trace
+        code = int(t.codes[24])
+        assert f"(3,3) → {'0123456789ABCDEFGHIJ'[code]} at d²={t.distances[24, code]:.2f}" in (
+            tour_text(app)
+        )
+
+
+async def test_task_draw_in_the_top_left_is_detected_when_done_and_not_before(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        app.image[1:4, 1:4] = 1.0  # already there before the step: it does not count
+        await pilot.press("w")
+        await pilot.pause()
+        assert 0 not in app.tour_done and "try it:" in tour_text(app)
+        await pilot.mouse_down("#input", offset=(20, 10))  # elsewhere: not yet
+        await pilot.mouse_up("#input", offset=(20, 10))
+        await pilot.pause()
+        assert 0 not in app.tour_done
+        await pilot.mouse_down("#input", offset=(5, 2))  # pixels (4-5, 5): the top-left corner
+        await pilot.mouse_up("#input", offset=(5, 2))
+        await pilot.pause()
+        assert 0 in app.tour_done and "✔ done!" in tour_text(app)
+
+
+async def test_task_same_code_as_right_neighbour(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        codes = app.trace.codes
+        pairs = [p for p in range(49) if p % 7 < 6 and codes[p] == codes[p + 1]]
+        other = next(p for p in range(49) if p not in pairs)
+        await pilot.hover("#codes", offset=(2 * (pairs[0] % 7), 2 * (pairs[0] // 7)))
+        await pilot.pause()
+        app.start_tour(4)  # entered with such a cell already selected: not done
+        await pilot.pause()
+        assert 4 not in app.tour_done
+        await pilot.hover("#codes", offset=(2 * (other % 7), 2 * (other // 7)))
+        await pilot.pause()
+        assert 4 not in app.tour_done
+        await pilot.hover("#codes", offset=(2 * (pairs[-1] % 7), 2 * (pairs[-1] // 7)))
+        await pilot.pause()
+        assert 4 in app.tour_done
+
+
+async def test_task_edit_a_code(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("3")
+        app.start_tour(8)
+        await pilot.pause()
+        assert 8 not in app.tour_done
+        app.grids["codes"].focus()
+        await pilot.press("l", "l", "j")  # h j k l move while the tour holds the arrows
+        await pilot.press("plus")
+        await pilot.pause()
+        assert app.edits and 8 in app.tour_done
+
+
+def test_tour_scenarios_cover_every_step():
+    assert len(TOUR) == len(STEPS) == 10
+    assert np.all([keys[-1] in ("w", "n") for keys in TOUR])

@@ -244,25 +244,31 @@ async def test_layouts_full_compact_and_too_small(shipped_model):
 
 def storm(rng: random.Random, count: int):
     """Random key and mouse events, as a driver would post them, with no pause between."""
-    keys = list("0123456789cuxphjklv") + ["space", "up", "down", "left", "right", "tab", "escape"]
+    keys = list("0123456789cuxphjklvwnrdgaesAB") + ["space", "plus", "minus"]
+    keys += ["up", "down", "left", "right", "tab", "escape"]
     mouse = [events.MouseMove, events.MouseDown, events.MouseUp]
     for _ in range(count):
         if rng.random() < 0.5:
             key = rng.choice(keys)
             yield events.Key(key, " " if key == "space" else key if len(key) == 1 else None)
         else:
-            x, y = rng.randrange(FULL[0]), rng.randrange(FULL[1])
+            # not the footer: its palette button races with queued keys inside Textual
+            x, y = rng.randrange(FULL[0]), rng.randrange(FULL[1] - 1)
             button = rng.choice([0, 1, 3])
             shift = rng.random() < 0.1
             yield rng.choice(mouse)(None, x, y, 0, 0, button, shift, False, False, x, y)
 
 
-async def test_a_storm_of_keys_and_mouse_events_raises_nothing(shipped_model):
+async def test_a_storm_of_keys_and_mouse_events_raises_nothing(
+    shipped_model, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # e and s save files
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        for event in storm(random.Random(0), 2000):
+        for number, event in enumerate(storm(random.Random(0), 2000)):
             app.post_message(event)
-        await pilot.pause()
+            if number % 50 == 49:  # bursts of 50, each drained before the next
+                await pilot.pause()
         await pilot.pause()
         assert app.is_running
         assert 0 <= app.image.min() and app.image.max() <= 1

@@ -310,6 +310,8 @@ class VQVAEApp(App):
     def check_action(self, action: str, parameters) -> bool | None:
         if action in ("tour_next", "tour_previous", "tour_leave"):
             return self.tour_step is not None  # otherwise the keys go to the focused panel
+        if action in ("details", "generate", "atlas", "tour"):
+            return self.screen is self.screen_stack[0]  # other screens open from the summary
         return True
 
     def moment(self) -> Moment:

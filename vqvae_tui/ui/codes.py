@@ -16,13 +16,21 @@ from vqvae_tui.ui.widgets.picture import Picture
 THUMBNAIL = 14  # atlas tiles: 28×28 pictures averaged down to 14×14
 
 
-class GenerateScreen(Screen):
+class BackScreen(Screen):
+    """A screen over the summary that its key (or Esc) closes."""
+
+    def action_back(self) -> None:
+        if self.app.screen is self:  # keys already queued may arrive after it closed
+            self.app.pop_screen()
+
+
+class GenerateScreen(BackScreen):
     """Draw a random 7×7 grid of codes, uniformly or from the prior, and decode it."""
 
     BINDINGS = [
         Binding("space,n", "another", "Another", id="generate.another"),
         Binding("m", "switch_mode", "Uniform/prior", id="generate.mode"),
-        Binding("g,escape", "app.pop_screen", "Back", id="generate.back"),
+        Binding("g,escape", "back", "Back", id="generate.back"),
     ]
 
     def __init__(self, model, weights, monochrome: bool = False, seed: int = 0):
@@ -87,10 +95,10 @@ def thumbnail(image: np.ndarray) -> np.ndarray:
     return image.reshape(THUMBNAIL, 2, THUMBNAIL, 2).mean(axis=(1, 3))
 
 
-class AtlasScreen(Screen):
+class AtlasScreen(BackScreen):
     """For each code, the decoder's picture of a grid filled with that code alone."""
 
-    BINDINGS = [Binding("a,escape", "app.pop_screen", "Back", id="atlas.back")]
+    BINDINGS = [Binding("a,escape", "back", "Back", id="atlas.back")]
 
     def __init__(self, model, monochrome: bool = False):
         super().__init__(id="atlas")

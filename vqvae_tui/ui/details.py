@@ -87,7 +87,8 @@ class DetailsScreen(Screen):
         yield Footer()
 
     def action_back(self) -> None:
-        self.dismiss(None)  # the app then brings the summary up to date
+        if self.app.screen is self:  # keys already queued may arrive after it closed
+            self.dismiss(None)  # the app then brings the summary up to date
 
     def on_mount(self) -> None:
         self.query_one("#details-input-panel").border_title = "Input"

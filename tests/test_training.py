@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -51,6 +52,8 @@ def test_a_short_run_lowers_the_loss_and_saves_loadable_weights(tiny_mnist, tmp_
     assert metadata["options"]["kmeans_init"] is True
     assert metadata["validation"]["mse"] == pytest.approx(epochs[-1].validation.mse)
     assert len(metadata["history"]) == 4
+    prior = np.asarray(metadata["prior"])  # measured on the training digits when the run ends
+    assert prior.shape == (49, 8) and np.allclose(prior.sum(axis=1), 1, atol=1e-4)
     assert load(tmp_path / "w").config == CONFIG
 
 

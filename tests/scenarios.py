@@ -31,9 +31,9 @@ TOUR = [("3", "w", *["n"] * n) for n in range(10)]
 LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the code atlas
 
 
-def make_app(model) -> VQVAEApp:
+def make_app(model, **options) -> VQVAEApp:
     """The app as tests and screenshots see it: fixed, with no animation."""
-    app = VQVAEApp(model=model)
+    app = VQVAEApp(model=model, **options)
     app.animation_level = "none"
     return app
 

@@ -11,7 +11,6 @@ from scenarios import EDIT, make_app
 from vqvae_tui.errors import UserError
 from vqvae_tui.model import trace
 from vqvae_tui.state import MATRICES, read_state
-from vqvae_tui.ui.app import VQVAEApp
 
 FULL = (120, 40)
 
@@ -32,8 +31,7 @@ async def test_export_then_open_gives_the_same_state(shipped_model, tmp_path, mo
     for name in MATRICES:
         np.testing.assert_allclose(np.asarray(values[name]), getattr(saved, name), rtol=1e-6)
 
-    reopened = VQVAEApp(model=shipped_model, opened=read_state(path, 20))
-    reopened.animation_level = "none"
+    reopened = make_app(shipped_model, opened=read_state(path, 20))
     async with reopened.run_test(size=FULL) as pilot:
         await pilot.pause()
         assert reopened.edits == edits

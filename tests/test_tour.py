@@ -5,7 +5,6 @@ import pytest
 from scenarios import TOUR, make_app
 
 from vqvae_tui.model.steps import quantizer_source, steps
-from vqvae_tui.ui.app import VQVAEApp
 from vqvae_tui.ui.tour import STEPS
 
 FULL = (120, 40)
@@ -48,8 +47,7 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
 
 
 async def test_the_tour_can_be_entered_at_any_step(shipped_model):
-    app = VQVAEApp(model=shipped_model, tour=4)
-    app.animation_level = "none"
+    app = make_app(shipped_model, tour=4)
     async with app.run_test(size=FULL) as pilot:
         await pilot.pause()
         assert app.tour_step == 3 and "Step 4 of 10: Distances" in tour_text(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -161,9 +161,6 @@ def train(
 ) -> VQVAE:
     """Train a VQ-VAE, saving `out`.safetensors/.json after every epoch; return the model."""
     out = Path(out)
-    torch.manual_seed(options.seed)
-    model = VQVAE(config)
-    state = new_state(model, options)
     if resume:
         metadata = read_metadata(out)
         model = load_weights(out)
@@ -173,6 +170,10 @@ def train(
         state.epoch = int(metadata["epochs"])
         state.seconds = float(metadata.get("training_seconds", 0.0))
         state.history = list(metadata.get("history", []))
+    else:
+        torch.manual_seed(options.seed)
+        model = VQVAE(config)
+        state = new_state(model, options)
     model.train().to(memory_format=torch.channels_last)  # ~1.7× faster convolutions on CPU
     images = torch.from_numpy(train_digits.images).unsqueeze(1)
     steps = math.ceil(len(images) / options.batch_size)
@@ -219,61 +220,46 @@ def train(
                     state.usage[dead] = 1.0 / config.num_codes
                     state.ema_counts[dead] = state.ema_counts.mean()
                     state.ema_sums[dead] = quantizer.codebook[dead] * state.ema_counts[dead, None]
-            report(
-                Progress(
-                    epoch=epoch + 1,
-                    epochs=options.epochs,
-                    step=step + 1,
-                    steps=steps,
-                    reconstruction=losses.reconstruction.item(),
-                    codebook=losses.codebook.item(),
-                    commitment=losses.commitment.item(),
-                    codes_used=int((counts > 0).sum()),
-                    perplexity=perplexity(counts),
-                    seconds=state.seconds + time.perf_counter() - started,
-                )
-            )
-        state.epoch = epoch + 1
-        model.eval()
-        metrics = evaluate(model, validation)
-        model.train()
-        state.seconds += time.perf_counter() - started  # the epoch's training and validation
-        state.history.append({"epoch": state.epoch, **metrics.summary()})
-        metadata = {}
-        if state.epoch == options.epochs:  # the run is complete: measure the codes' prior
-            model.eval()
-            prior = code_prior(model, train_digits.images)
-            model.train()
-            metadata["prior"] = np.round(prior, 6).tolist()
-        save_weights(
-            model,
-            out,
-            {
-                **metadata,
-                "data": {
-                    "train": train_digits.source,
-                    "train_count": len(train_digits),
-                    "validation": validation.source,
-                    "validation_count": len(validation),
-                },
-                "seed": options.seed,
-                "epochs": state.epoch,
-                "options": asdict(options),
-                "validation": metrics.to_dict(),
-                "training_seconds": round(state.seconds, 1),
-                "history": state.history,
-            },
-        )
-        save_resume(out, model, state)
-        report(
-            Progress(
+            batch = Progress(
                 epoch=epoch + 1,
                 epochs=options.epochs,
-                step=steps,
+                step=step + 1,
                 steps=steps,
                 reconstruction=losses.reconstruction.item(),
                 codebook=losses.codebook.item(),
                 commitment=losses.commitment.item(),
+                codes_used=int((counts > 0).sum()),
+                perplexity=perplexity(counts),
+                seconds=state.seconds + time.perf_counter() - started,
+            )
+            report(batch)
+        state.epoch = epoch + 1
+        model.eval()
+        metrics = evaluate(model, validation)
+        state.seconds += time.perf_counter() - started  # the epoch's training and validation
+        state.history.append({"epoch": state.epoch, **metrics.summary()})
+        metadata = {
+            "data": {
+                "train": train_digits.source,
+                "train_count": len(train_digits),
+                "validation": validation.source,
+                "validation_count": len(validation),
+            },
+            "seed": options.seed,
+            "epochs": state.epoch,
+            "options": asdict(options),
+            "validation": metrics.to_dict(),
+            "training_seconds": round(state.seconds, 1),
+            "history": state.history,
+        }
+        if state.epoch == options.epochs:  # the run is complete: measure the codes' prior
+            metadata["prior"] = np.round(code_prior(model, train_digits.images), 6).tolist()
+        model.train()
+        save_weights(model, out, metadata)
+        save_resume(out, model, state)
+        report(
+            replace(
+                batch,
                 codes_used=metrics.codes_used,
                 perplexity=metrics.perplexity,
                 validation=metrics,

@@ -63,6 +63,7 @@ class DetailsScreen(Screen):
             for field in MATRICES
         }
         self.code = CodePane(self.source, id="code")
+        self.panels: dict[str, Vertical] = {}  # Trace field → the box of its matrix
         self.row = TextLines(id="row-numbers")
         self.losses = TextLines(id="losses")
 
@@ -77,7 +78,8 @@ class DetailsScreen(Screen):
                         "shade: row min ■ → max □\nargmin: label right of row", id="legend"
                     )
                 for field, title in MATRICES.items():
-                    with Vertical(classes="matrix-panel", id=f"panel-{field}"):
+                    with Vertical(classes="matrix-panel", id=f"panel-{field}") as box:
+                        self.panels[field] = box
                         yield Static(title, classes="matrix-title")
                         yield self.matrices[field]
                         if field == "quantized":
@@ -107,7 +109,7 @@ class DetailsScreen(Screen):
         panel = panel_of(linked)
         for field, matrix in self.matrices.items():
             matrix.show(trace, selection)
-            box = self.query_one(f"#panel-{field}")
+            box = self.panels[field]
             if box.has_class("-linked") != (field == panel):  # a class change restyles the box
                 box.set_class(field == panel, "-linked")
         self.code.show(lines_of_panel(panel), code_cursor)

@@ -2,10 +2,13 @@
 
 import numpy as np
 import pytest
-from scenarios import line_text, make_app
+from rich.color import ColorSystem
+from scenarios import make_app
+from textual.strip import Strip
 
-from vqvae_tui.model import CODE_LABELS, straight_through
+from vqvae_tui.model import CODE_LABELS, VQVAE, ModelConfig, straight_through
 from vqvae_tui.model.steps import STEP_MATRICES, line_of, quantizer_source, steps
+from vqvae_tui.ui.colours import code_colour, palette_grey
 from vqvae_tui.ui.details import lines_of_panel, panel_of
 from vqvae_tui.ui.widgets.matrix import row_levels
 
@@ -36,7 +39,7 @@ async def test_matrices_show_exactly_the_trace(shipped_model):
         matrices = app.details.matrices
         for field in ("flat", "distances", "selected"):
             np.testing.assert_array_equal(matrices[field].levels, row_levels(getattr(t, field)))
-        labels = "".join(line_text(matrices["distances"], y)[-2:] for y in range(25))[:49]
+        labels = "".join(matrices["distances"].text(y)[-2:] for y in range(25))[:49]
         assert labels == "".join(CODE_LABELS[c] for c in t.codes)  # the argmin of every row
         assert (t.distances.argmin(axis=1) == t.codes).all()
         d = t.quantized.shape[-1]
@@ -148,6 +151,85 @@ async def test_no_color_matrices_use_shade_glyphs(shipped_model, monkeypatch):
     async with app.run_test(size=FULL) as pilot:
         await open_details(pilot)
         for field in ("flat", "distances", "selected", "quantized"):
-            text = "".join(line_text(app.details.matrices[field], y) for y in range(14))
+            text = "".join(app.details.matrices[field].text(y) for y in range(14))
             assert set(text) - set(" ▶") <= set(" ░▒▓█" + "0123456789ABCDEFGHIJ")
             assert "█" in text and "░" in text or "▒" in text
+
+
+def cells_of(matrix, y: int) -> list[tuple[str, object]]:
+    """The (character, style) of each cell of a matrix's line, across its bands."""
+    return [
+        (character, segment.style)
+        for band in matrix.bands
+        for segment in band.render_line(y)
+        for character in segment.text
+    ]
+
+
+async def test_every_value_cell_shows_its_trace_shade(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        t = app.trace
+        for field in ("flat", "distances", "selected"):
+            matrix, levels = app.details.matrices[field], row_levels(getattr(t, field))
+            for y in range(25):
+                cells = cells_of(matrix, y)[1 : 1 + levels.shape[1]]
+                for column, (character, style) in enumerate(cells):
+                    assert character == "▀"
+                    for row, colour in ((2 * y, style.color), (2 * y + 1, style.bgcolor)):
+                        if row == 49:
+                            expected = palette_grey(0)
+                        elif field == "distances" and t.codes[row] == column:
+                            expected = code_colour(column)  # the argmin, in its code's colour
+                        else:
+                            expected = palette_grey(int(levels[row, column]))
+                        assert colour == expected, (field, row, column)
+
+
+async def test_matrix_greys_reach_the_terminal_as_palette_numbers(shipped_model):
+    """38;5;N, not 38;2;R;G;B: a third fewer bytes for every repainted value."""
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        band = app.details.matrices["flat"].bands[0]
+        strip = band.render_line(3)
+        for line_filter in app.get_line_filters():  # as the compositor does
+            strip = strip.apply_filter(line_filter, band.background_colors[1])
+        sent = "".join(  # as a truecolor terminal is sent it
+            Strip.render_style(segment.style, segment.text, ColorSystem.TRUECOLOR)
+            for segment in strip
+        )
+        assert "38;5;" in sent and "48;5;" in sent and "38;2;" not in sent
+
+
+async def test_details_fit_other_model_shapes():
+    model = VQVAE(ModelConfig(num_codes=5, dim=9)).eval()
+    app = make_app(model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        t, matrices = app.trace, app.details.matrices
+        assert len(matrices["flat"].text(0)) == 1 + 9
+        assert len(matrices["distances"].text(0)) == 1 + 5 + 3
+        labels = "".join(matrices["distances"].text(y)[-2:] for y in range(25))[:49]
+        assert labels == "".join(CODE_LABELS[c] for c in t.codes)
+        grid = matrices["quantized"]
+        assert grid.side == 3 and grid.region.width == 7 * 3
+        assert [len(grid.text(y)) for y in range(14)] == [21] * 14
+        expected = row_levels(t.quantized.reshape(49, 9)).reshape(7, 7, 9)
+        np.testing.assert_array_equal(grid.levels[..., :9], expected)
+
+
+async def test_hovering_any_band_of_a_matrix_selects_its_row_and_links_it(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        for field, x, y in (("distances", 2, 3), ("distances", 14, 5), ("flat", 16, 9)):
+            await pilot.hover(f"#matrix-{field}", offset=(x, y))
+            await pilot.pause()
+            assert app.selection.position == 2 * y and app.linked_matrix == field
+        matrix = app.details.matrices["flat"]
+        assert matrix.text(9).startswith("▶") and not matrix.text(5).startswith("▶")
+        await pilot.click("#matrix-selected", offset=(10, 2))
+        await pilot.pause()
+        assert app.focused is app.details.matrices["selected"]

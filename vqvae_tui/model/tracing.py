@@ -79,7 +79,8 @@ def straight_through(model: VQVAE, image: np.ndarray) -> StraightThrough:
     """
     _, x = one_image(image, "straight_through")
     training = model.training
-    model.eval()
+    if training:  # eval() walks every module: skipped when there is nothing to switch
+        model.eval()
     try:
         with torch.enable_grad():
             z_e = model.encoder(x)
@@ -90,7 +91,8 @@ def straight_through(model: VQVAE, image: np.ndarray) -> StraightThrough:
                 losses.reconstruction, (z_e, q.quantized)
             )
     finally:
-        model.train(training)
+        if training:
+            model.train()
     return StraightThrough(  # .item(): a float without the warning float() gives with autograd
         forward_difference=(q.quantized - q.z_q).abs().max().item(),
         gradient_difference=(grad_z_e - grad_quantized).abs().max().item(),

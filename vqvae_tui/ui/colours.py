@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rich.color import Color
+from rich.color import Color, ColorTriplet, ColorType
 from rich.style import Style
 
 # 20 well-separated hues (after the tab20 palette), repeated past 20 codes
@@ -24,6 +24,30 @@ def readable_on(colour: Color) -> Color:
     """Black or white, whichever reads better on `colour`."""
     r, g, b = colour.get_truecolor()
     return Color.parse("black" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "white")
+
+
+def xterm_greys() -> dict[int, int]:
+    """The greys every 256-colour terminal shares: value 0..255 → palette number."""
+    greys = {8 + 10 * i: 232 + i for i in range(24)}  # the grey ramp, 232..255
+    greys |= {v: 16 + 43 * i for i, v in enumerate((0, 95, 135, 175, 215, 255))}  # cube greys
+    return greys
+
+
+XTERM_GREYS = xterm_greys()
+
+
+@lru_cache(maxsize=256)
+def palette_grey(level: int) -> Color:
+    """The xterm palette grey nearest a level 0..255 (within 5), sent as its palette number.
+
+    `38;5;N` is 13 bytes shorter than truecolor's `38;2;R;G;B`, which matters where a stroke
+    repaints many cells (the details screen's matrices). The colour carries its RGB too, so
+    Textual's filter that turns palette colours (which have none) into truecolor leaves it as it
+    is; screenshots and colour maths use that RGB.
+    """
+    value = min(XTERM_GREYS, key=lambda grey_value: abs(grey_value - level))
+    number = XTERM_GREYS[value]
+    return Color(f"color({number})", ColorType.EIGHT_BIT, number, ColorTriplet(value, value, value))
 
 
 @lru_cache(maxsize=256)

@@ -1,38 +1,44 @@
-"""The quantizer's matrices as heat maps, one Line-API widget each.
+"""The quantizer's matrices as heat maps.
 
 A 49-row matrix is drawn with half-blocks, two rows per terminal line, so it fits whole in a
 40-line terminal. Values are shaded black → white between each row's own minimum and maximum,
-as in the original explainer. The focused row (a latent position) is tinted and marked '▶'; in
-the distances, each row's argmin cell takes its code's colour and the code's label stands at
-the right of the row, so the argmin reads without colour too.
+as in the original explainer, in 8 greys of the xterm palette (cheap to send: a stroke repaints
+many cells). The focused row (a latent position) is tinted and marked '▶'; in the distances,
+each row's argmin cell takes its code's colour and the code's label stands at the right of the
+row, so the argmin reads without colour too. Matrices are drawn in bands 4 columns wide, so a
+changed value repaints at most its band's part of a line.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.events import MouseMove
-from textual.geometry import Region, Size
-from textual.strip import Strip
-from textual.widget import Widget
 
 from vqvae_tui.model.config import CODE_LABELS
-from vqvae_tui.ui.colours import code_colour, grey, highlighted
+from vqvae_tui.ui.colours import code_colour, highlighted, palette_grey
 from vqvae_tui.ui.messages import MatrixLinked, PositionSelected
 from vqvae_tui.ui.selection import GRID, Selection
+from vqvae_tui.ui.widgets.bands import Banded
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import Trace
 
 ROWS = GRID * GRID
+LINES = (ROWS + 1) // 2  # two rows a line
+BAND = 4  # columns of values a band
 
 
 SHADE_GLYPHS = " ░▒▓█"
 SHADES = 8  # grey levels: enough to read a row, few enough that small changes repaint nothing
+MARK = Style(bold=True)
+BLANK = Segment(" ", Style())  # every segment styled: the NO_COLOR filter needs one
 
 
 def shade_glyph(level: float) -> str:
@@ -60,8 +66,24 @@ class Linked:
         self.post_message(MatrixLinked(self.field))
 
 
-class HeatMatrix(Linked, Widget, can_focus=True):
-    """A (49, C) matrix of the Trace: `field` is flat, distances or selected."""
+@lru_cache(maxsize=4096)
+def half_block(top: Color, bottom: Color) -> Segment:
+    """'▀' showing two values: the top one as foreground, the bottom one as background."""
+    return Segment("▀", Style(color=top, bgcolor=bottom))
+
+
+@lru_cache(maxsize=64)
+def shade_cell(level: float, focused: bool) -> Segment:
+    """A NO_COLOR cell: a shade glyph, reversed on the focused row."""
+    return Segment(shade_glyph(level), Style(reverse=focused))
+
+
+class HeatMatrix(Linked, Banded, can_focus=True):
+    """A (49, C) matrix of the Trace: `field` is flat, distances or selected.
+
+    Columns: the focus mark '▶', the C values, and for the distances a space and the argmin's
+    code labels of the line's two rows.
+    """
 
     BINDINGS = [
         Binding("up,k", "move(-1)", "Row up", show=False, id="matrix.up"),
@@ -69,9 +91,6 @@ class HeatMatrix(Linked, Widget, can_focus=True):
         Binding("pageup", "move(-7)", "7 rows up", show=False, id="matrix.pageup"),
         Binding("pagedown", "move(7)", "7 rows down", show=False, id="matrix.pagedown"),
     ]
-    DEFAULT_CSS = """
-    HeatMatrix { width: auto; height: auto; }
-    """
 
     def __init__(self, field: str, *, monochrome: bool = False, id: str | None = None):
         super().__init__(id=id)
@@ -81,17 +100,11 @@ class HeatMatrix(Linked, Widget, can_focus=True):
         self.argmin: np.ndarray | None = None  # (49,) codes, for the distances
         self.focused_row: int | None = None
 
-    def columns(self) -> int:
-        return 16 if self.levels is None else self.levels.shape[1]
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return 1 + self.columns() + (3 if self.field == "distances" else 0)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return (ROWS + 1) // 2
+    def line_count(self) -> int:
+        return LINES
 
     def show(self, trace: Trace | None, selection: Selection) -> None:
-        """New numbers or focus; repaints only the lines whose rows look different."""
+        """New numbers or focus; repaints only the cells that look different."""
         if trace is None:
             return
         levels = row_levels(getattr(trace, self.field))
@@ -99,59 +112,61 @@ class HeatMatrix(Linked, Widget, can_focus=True):
         previous, previous_argmin, previous_focus = self.levels, self.argmin, self.focused_row
         self.levels, self.argmin, self.focused_row = levels, argmin, selection.position
         if previous is None or previous.shape != levels.shape:
-            self.refresh(layout=True)
+            columns = levels.shape[1]
+            labels = [columns + 4] if argmin is not None else []  # a space, two labels
+            self.set_edges([0, *range(1 + BAND, 1 + columns, BAND), 1 + columns, *labels])
+            self.refresh_lines(range(LINES))
             return
-        changed = (levels != previous).any(axis=1)
+        rows, columns = np.nonzero(levels != previous)
+        cells = {(1 + int(c), int(r) // 2) for r, c in zip(rows, columns)}
         if argmin is not None:
-            changed |= argmin != previous_argmin
-        rows = set(np.flatnonzero(changed).tolist())
+            label_x = levels.shape[1] + 2
+            for row in np.flatnonzero(argmin != previous_argmin).tolist():
+                line, half = divmod(row, 2)
+                codes = (int(argmin[row]), int(previous_argmin[row]))
+                cells |= {(1 + code, line) for code in codes} | {(label_x + half, line)}
+        self.refresh_cells(cells)
         if previous_focus != self.focused_row:
-            rows |= {previous_focus, self.focused_row} - {None}
-        self.refresh_rows(rows)
+            self.refresh_rows({previous_focus, self.focused_row} - {None})
 
     def refresh_rows(self, rows) -> None:
-        for line in {row // 2 for row in rows}:
-            self.refresh(Region(0, line, self.size.width, 1))
+        self.refresh_lines({row // 2 for row in rows})
 
-    def cell(self, row: int, column: int) -> object:
+    def colour(self, row: int, column: int) -> Color:
         """The colour of one value: its shade, its code's colour at the argmin, tinted if
         the row is focused."""
         if row >= ROWS:
-            return grey(0)
+            return palette_grey(0)
         if self.argmin is not None and self.argmin[row] == column:
             return code_colour(column)
         level = int(self.levels[row, column])
-        return highlighted(level) if row == self.focused_row else grey(level)
+        return highlighted(level) if row == self.focused_row else palette_grey(level)
 
-    def render_line(self, y: int) -> Strip:
-        if self.levels is None or y >= (ROWS + 1) // 2:
-            return Strip.blank(self.size.width, self.rich_style)
+    def cell(self, x: int, y: int) -> Segment:
         top, bottom = 2 * y, 2 * y + 1
-        focused = self.focused_row in (top, bottom)
-        segments = [Segment("▶" if focused else " ", Style(bold=True))]
-        if self.monochrome:  # NO_COLOR: a shade glyph for each pair of values
-            pair = self.levels[top : bottom + 1].mean(axis=0)
-            style = Style(reverse=focused)
-            segments += [Segment(shade_glyph(level), style) for level in pair]
-        else:
-            segments += [
-                Segment("▀", Style(color=self.cell(top, c), bgcolor=self.cell(bottom, c)))
-                for c in range(self.columns())
-            ]
-        if self.argmin is not None:
-            segments.append(Segment(" ", Style()))
-            for row in (top, bottom):
-                if row < ROWS:
-                    code = int(self.argmin[row])
-                    style = Style(
-                        color=code_colour(code), bold=True, reverse=row == self.focused_row
-                    )
-                    segments.append(Segment(CODE_LABELS[code], style))
-        return Strip(segments).simplify().extend_cell_length(self.size.width, self.rich_style)
+        if self.levels is None:
+            return BLANK
+        columns = self.levels.shape[1]
+        if x == 0:
+            return Segment("▶" if self.focused_row in (top, bottom) else " ", MARK)
+        if x <= columns:
+            column = x - 1
+            if self.monochrome:  # NO_COLOR: a shade glyph for each pair of values
+                level = float(self.levels[top : bottom + 1, column].mean())
+                return shade_cell(level, self.focused_row in (top, bottom))
+            return half_block(self.colour(top, column), self.colour(bottom, column))
+        row = top + x - columns - 2  # the argmin labels: the line's top row, then its bottom
+        if x == columns + 1 or row >= ROWS or self.argmin is None:
+            return BLANK
+        code = int(self.argmin[row])
+        reverse = row == self.focused_row
+        return Segment(
+            CODE_LABELS[code], Style(color=code_colour(code), bold=True, reverse=reverse)
+        )
 
     def on_mouse_move(self, event: MouseMove) -> None:
         offset = event.get_content_offset(self)
-        if offset is not None and 1 <= offset.x and 0 <= offset.y < (ROWS + 1) // 2:
+        if offset is not None and 1 <= offset.x and 0 <= offset.y < LINES:
             row = min(2 * offset.y, ROWS - 1)
             if self.focused_row in (row, row + 1):
                 return  # keep the row the keyboard chose within this line
@@ -167,59 +182,64 @@ class HeatMatrix(Linked, Widget, can_focus=True):
         self.post_message(PositionSelected(row))
 
 
-class VectorGrid(Linked, Widget, can_focus=True):
-    """The 7×7×D quantized grid: each position's D values as a small heat square (4 wide)."""
+class VectorGrid(Linked, Banded, can_focus=True):
+    """The 7×7×D quantized grid: each position's D values as a small heat square, side × side
+    values (4 × 4 for D = 16) in side columns and side/2 lines; one band per grid column."""
 
     field = "quantized"
-
-    DEFAULT_CSS = """
-    VectorGrid { width: 28; height: 14; }
-    """
 
     def __init__(self, *, monochrome: bool = False, id: str | None = None):
         super().__init__(id=id)
         self.monochrome = monochrome
-        self.levels: np.ndarray | None = None  # (7, 7, D) shades
+        self.levels: np.ndarray | None = None  # (7, 7, side * side) shades, 0-padded past D
         self.focused: int | None = None
+        self.side = 4
+
+    def line_count(self) -> int:
+        return GRID * ((self.side + 1) // 2)
 
     def show(self, trace: Trace | None, selection: Selection) -> None:
-        """New numbers or focus; repaints only the positions that look different."""
+        """New numbers or focus; repaints only the cells that look different."""
         if trace is None:
             return
         d = trace.quantized.shape[-1]
-        levels = row_levels(trace.quantized.reshape(ROWS, d)).reshape(GRID, GRID, d)
+        side = int(np.ceil(np.sqrt(d)))
+        levels = np.zeros((GRID, GRID, side * side), dtype=np.int64)
+        levels[..., :d] = row_levels(trace.quantized.reshape(ROWS, d)).reshape(GRID, GRID, d)
         previous, previous_focus = self.levels, self.focused
         self.levels, self.focused = levels, selection.position
         if previous is None or previous.shape != levels.shape:
-            self.refresh()
+            self.side = side
+            self.set_edges([*range(0, GRID * side, 2 * side), GRID * side])
+            self.refresh_lines(range(self.line_count()))
             return
-        changed = set(np.flatnonzero((levels != previous).any(axis=2)).tolist())
+        cells = {
+            self.place(position, value)
+            for position, value in zip(
+                *np.nonzero(levels.reshape(ROWS, -1) != previous.reshape(ROWS, -1))
+            )
+        }
         if previous_focus != self.focused:
-            changed |= {previous_focus, self.focused} - {None}
-        for position in changed:
-            row, col = divmod(position, GRID)
-            self.refresh(Region(col * 4, row * 2, 4, 2))
+            for position in {previous_focus, self.focused} - {None}:
+                cells |= {self.place(position, value) for value in range(side * side)}
+        self.refresh_cells(cells)
 
-    def render_line(self, y: int) -> Strip:
-        if self.levels is None or y >= 2 * GRID:
-            return Strip.blank(self.size.width, self.rich_style)
-        grid_row, half = divmod(y, 2)
-        d = self.levels.shape[-1]
-        side = int(np.ceil(np.sqrt(d)))  # D values as a side × side square, 2 value rows a line
-        segments = []
-        for grid_col in range(GRID):
-            values = np.zeros(side * side, dtype=np.int64)
-            values[:d] = self.levels[grid_row, grid_col]
-            square = values.reshape(side, side)
-            shade = highlighted if grid_row * GRID + grid_col == self.focused else grey
-            rows = square[half * 2 : half * 2 + 2]
-            for column in range(4):
-                top = int(rows[0, column]) if len(rows) > 0 and column < side else 0
-                bottom = int(rows[1, column]) if len(rows) > 1 and column < side else 0
-                if self.monochrome:
-                    focused = grid_row * GRID + grid_col == self.focused
-                    glyph = shade_glyph((top + bottom) / 2)
-                    segments.append(Segment(glyph, Style(reverse=focused)))
-                else:
-                    segments.append(Segment("▀", Style(color=shade(top), bgcolor=shade(bottom))))
-        return Strip(segments, 4 * GRID).simplify()
+    def place(self, position: int, value: int) -> tuple[int, int]:
+        """The (x, y) cell showing one value of one position."""
+        grid_row, grid_col = divmod(int(position), GRID)
+        row, col = divmod(int(value), self.side)
+        return grid_col * self.side + col, grid_row * ((self.side + 1) // 2) + row // 2
+
+    def cell(self, x: int, y: int) -> Segment:
+        if self.levels is None:
+            return BLANK
+        lines = (self.side + 1) // 2
+        (grid_row, line), (grid_col, col) = divmod(y, lines), divmod(x, self.side)
+        square = self.levels[grid_row, grid_col].reshape(self.side, self.side)
+        top = int(square[2 * line, col])
+        bottom = int(square[2 * line + 1, col]) if 2 * line + 1 < self.side else 0
+        focused = grid_row * GRID + grid_col == self.focused
+        if self.monochrome:
+            return shade_cell((top + bottom) / 2, focused)
+        shade = highlighted if focused else palette_grey
+        return half_block(shade(top), shade(bottom))

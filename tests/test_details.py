@@ -233,3 +233,30 @@ async def test_hovering_any_band_of_a_matrix_selects_its_row_and_links_it(shippe
         await pilot.click("#matrix-selected", offset=(10, 2))
         await pilot.pause()
         assert app.focused is app.details.matrices["selected"]
+
+
+async def test_straight_through_runs_once_a_trace_not_at_every_hover(shipped_model, monkeypatch):
+    import vqvae_tui.model
+
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_details(pilot)
+        passes = []
+        for name in ("straight_through", "trace_and_straight_through"):
+            measure = getattr(vqvae_tui.model, name)
+
+            def counted(model, image, name=name, measure=measure):
+                passes.append((name, image.copy()))
+                return measure(model, image)
+
+            monkeypatch.setattr(vqvae_tui.model, name, counted)
+        for y in range(4):
+            await pilot.hover("#matrix-distances", offset=(3, y))
+            await pilot.pause()
+        assert app.selection.position == 6 and passes == []
+        await pilot.press("c")  # a new drawing: one pass for its trace and its straight-through
+        await pilot.pause()
+        assert [name for name, _ in passes] == ["trace_and_straight_through"]
+        assert not passes[0][1].any() and not app.trace.image.any()
+        text = str(app.details.losses.render())
+        assert f"codebook       {app.trace.codebook_loss:.5f}" in text

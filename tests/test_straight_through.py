@@ -1,10 +1,11 @@
 """The straight-through estimator measured live on one image: z_q forward, z_e's gradient back."""
 
+import numpy as np
 import pytest
 import torch
 
 from vqvae_tui.drawing import SAMPLES, draw_strokes
-from vqvae_tui.model import VQVAE, ModelConfig, straight_through, trace
+from vqvae_tui.model import VQVAE, ModelConfig, straight_through, trace, trace_and_straight_through
 
 IMAGES = [draw_strokes(SAMPLES["3"]), draw_strokes(SAMPLES["7"])]
 
@@ -44,3 +45,14 @@ def test_leaves_no_gradient_and_keeps_the_mode(model, training):
 def test_rejects_what_is_not_one_image_in_0_1(model):
     with pytest.raises(ValueError, match="straight_through takes one 28×28 image"):
         straight_through(model, IMAGES[0][:27])
+
+
+def test_one_pass_gives_the_trace_and_the_straight_through_measurements(model):
+    for image in IMAGES:
+        traced, measured = trace_and_straight_through(model, image)
+        alone = trace(model, image)
+        for field in ("features", "flat", "distances", "codes", "selected", "quantized",
+                      "reconstruction", "codebook"):  # fmt: skip
+            np.testing.assert_allclose(getattr(traced, field), getattr(alone, field), atol=1e-6)
+        assert traced.reconstruction_loss == pytest.approx(alone.reconstruction_loss, rel=1e-6)
+        assert measured == straight_through(model, image)

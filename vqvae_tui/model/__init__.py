@@ -25,6 +25,7 @@ _WHERE = {
     "StraightThrough": "tracing",
     "Trace": "tracing",
     "straight_through": "tracing",
+    "trace_and_straight_through": "tracing",
     "trace": "tracing",
     "VQVAE": "vqvae",
     "Decoder": "vqvae",

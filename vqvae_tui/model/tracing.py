@@ -49,26 +49,34 @@ def one_image(image: np.ndarray, caller: str) -> tuple[np.ndarray, torch.Tensor]
     return pixels, torch.from_numpy(pixels).reshape(1, 1, IMAGE, IMAGE)
 
 
+def as_trace(model: VQVAE, pixels: np.ndarray, x_hat, z_e, q, losses) -> Trace:
+    """The numpy Trace of one forward pass's tensors (detached: no autograd in a Trace)."""
+
+    def array(tensor: torch.Tensor) -> np.ndarray:
+        return tensor.detach().numpy()
+
+    return Trace(
+        image=pixels,
+        features=array(z_e[0]),
+        flat=array(q.flat),
+        distances=array(q.distances),
+        codes=array(q.codes),
+        selected=array(q.selected),
+        quantized=array(q.z_q[0]),
+        reconstruction=array(x_hat[0, 0]),
+        codebook=array(model.quantizer.codebook).copy(),
+        reconstruction_loss=float(losses.reconstruction),
+        codebook_loss=float(losses.codebook),
+        commitment_loss=float(losses.commitment),
+    )
+
+
 @torch.inference_mode()
 def trace(model: VQVAE, image: np.ndarray) -> Trace:
     """Run one 28×28 image in [0, 1] through the model and keep every step."""
     pixels, x = one_image(image, "trace")
     x_hat, z_e, q = model(x)
-    losses = model.losses(x, x_hat, q)
-    return Trace(
-        image=pixels,
-        features=z_e[0].numpy(),
-        flat=q.flat.numpy(),
-        distances=q.distances.numpy(),
-        codes=q.codes.numpy(),
-        selected=q.selected.numpy(),
-        quantized=q.z_q[0].numpy(),
-        reconstruction=x_hat[0, 0].numpy(),
-        codebook=model.quantizer.codebook.detach().numpy().copy(),
-        reconstruction_loss=float(losses.reconstruction),
-        codebook_loss=float(losses.codebook),
-        commitment_loss=float(losses.commitment),
-    )
+    return as_trace(model, pixels, x_hat, z_e, q, model.losses(x, x_hat, q))
 
 
 def straight_through(model: VQVAE, image: np.ndarray) -> StraightThrough:
@@ -77,15 +85,23 @@ def straight_through(model: VQVAE, image: np.ndarray) -> StraightThrough:
 
     Only ∂L/∂z_e and ∂L/∂quantized are computed: the parameters get no gradient.
     """
-    _, x = one_image(image, "straight_through")
+    return measured_pass(model, image, "straight_through")[1]
+
+
+def trace_and_straight_through(model: VQVAE, image: np.ndarray) -> tuple[Trace, StraightThrough]:
+    """The Trace and the straight-through estimator of one image from the same forward pass
+    (one pass instead of two, for the details screen, which shows both at every stroke)."""
+    return measured_pass(model, image, "trace_and_straight_through")
+
+
+def measured_pass(model: VQVAE, image: np.ndarray, caller: str) -> tuple[Trace, StraightThrough]:
+    pixels, x = one_image(image, caller)
     training = model.training
     if training:  # eval() walks every module: skipped when there is nothing to switch
         model.eval()
     try:
         with torch.enable_grad():
-            z_e = model.encoder(x)
-            q = model.quantizer(z_e)
-            x_hat = model.decoder(q.quantized)
+            x_hat, z_e, q = model(x)
             losses = model.losses(x, x_hat, q)
             grad_z_e, grad_quantized = torch.autograd.grad(
                 losses.reconstruction, (z_e, q.quantized)
@@ -93,11 +109,13 @@ def straight_through(model: VQVAE, image: np.ndarray) -> StraightThrough:
     finally:
         if training:
             model.train()
-    return StraightThrough(  # .item(): a float without the warning float() gives with autograd
-        forward_difference=(q.quantized - q.z_q).abs().max().item(),
-        gradient_difference=(grad_z_e - grad_quantized).abs().max().item(),
-        gradient_norm=grad_quantized.norm().item(),
-        reconstruction_loss=losses.reconstruction.item(),
-        codebook_loss=losses.codebook.item(),
-        commitment_loss=losses.commitment.item(),
-    )
+    with torch.no_grad():
+        traced = as_trace(model, pixels, x_hat, z_e, q, losses)
+        return traced, StraightThrough(
+            forward_difference=(q.quantized - q.z_q).abs().max().item(),
+            gradient_difference=(grad_z_e - grad_quantized).abs().max().item(),
+            gradient_norm=grad_quantized.norm().item(),
+            reconstruction_loss=losses.reconstruction.item(),
+            codebook_loss=losses.codebook.item(),
+            commitment_loss=losses.commitment.item(),
+        )

@@ -40,8 +40,8 @@ from vqvae_tui.ui.widgets.grid import LatentGrid
 from vqvae_tui.ui.widgets.inspector import Inspector
 from vqvae_tui.ui.widgets.picture import SIZE, Picture
 
-if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
-    from vqvae_tui.model.tracing import Trace
+if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import StraightThrough, Trace
 
 FULL = (120, 40)
 COMPACT = (80, 24)
@@ -130,6 +130,7 @@ class VQVAEApp(App):
         self.details = None  # the details screen, made when first shown (it needs torch)
         self.linked_matrix: str | None = None  # details: the matrix linked to its code lines
         self.code_cursor: int | None = None  # details: the code line under the cursor
+        self.straight: tuple[Trace, StraightThrough] | None = None  # details: for this trace
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -268,10 +269,15 @@ class VQVAEApp(App):
             self.call_later(self.update_trace)
 
     def update_trace(self) -> None:
-        from vqvae_tui.model import trace
+        from vqvae_tui.model import trace, trace_and_straight_through
 
         self.trace_pending = False
-        if self.model is not None:
+        if self.model is None:
+            return
+        if self.details_shown:  # the details show the straight-through too: one pass for both
+            self.straight = trace_and_straight_through(self.model, self.image)
+            self.trace = self.straight[0]
+        else:
             self.trace = trace(self.model, self.image)
 
     def watch_trace(self) -> None:
@@ -470,10 +476,12 @@ class VQVAEApp(App):
     def refresh_details(self) -> None:
         from vqvae_tui.model import straight_through
 
-        straight = None if self.model is None else straight_through(self.model, self.image)
-        self.details.show(
-            self.trace, self.selection, self.linked_matrix, self.code_cursor, straight
-        )
+        trace = self.trace
+        if trace is not None and (self.straight is None or self.straight[0] is not trace):
+            # once a trace (not at every hover), on the very pixels the trace was made of
+            self.straight = trace, straight_through(self.model, trace.image)
+        straight = None if self.straight is None else self.straight[1]
+        self.details.show(trace, self.selection, self.linked_matrix, self.code_cursor, straight)
 
     def on_matrix_linked(self, message: MatrixLinked) -> None:
         self.linked_matrix = message.field

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 from rich.color import Color, ColorTriplet, ColorType
 from rich.style import Style
 
@@ -38,22 +39,21 @@ XTERM_GREYS = xterm_greys()
 
 @lru_cache(maxsize=256)
 def palette_grey(level: int) -> Color:
-    """The xterm palette grey nearest a level 0..255 (within 5), sent as its palette number.
+    """The xterm palette grey nearest a level 0..255 (at most 8 away), sent as its number.
 
     `38;5;N` is 13 bytes shorter than truecolor's `38;2;R;G;B`, which matters where a stroke
-    repaints many cells (the details screen's matrices). The colour carries its RGB too, so
-    Textual's filter that turns palette colours (which have none) into truecolor leaves it as it
-    is; screenshots and colour maths use that RGB.
+    repaints many cells (pictures, matrices), and 30 greys change less often than 256 as a
+    drawing changes: less to repaint. The colour carries its RGB too, so Textual's filter that
+    turns palette colours (which have none) into truecolor leaves it as it is; screenshots and
+    colour maths use that RGB.
     """
+    level = int(level)  # not a numpy uint8, whose arithmetic wraps around
     value = min(XTERM_GREYS, key=lambda grey_value: abs(grey_value - level))
     number = XTERM_GREYS[value]
     return Color(f"color({number})", ColorType.EIGHT_BIT, number, ColorTriplet(value, value, value))
 
 
-@lru_cache(maxsize=256)
-def grey(level: int) -> Color:
-    """A grey for a value quantised to 0..255."""
-    return Color.from_rgb(level, level, level)
+PALETTE_NUMBER = np.array([palette_grey(level).number for level in range(256)])  # level → N
 
 
 def level(value: float) -> int:
@@ -70,6 +70,7 @@ def highlighted(value: int) -> Color:
 
 @lru_cache(maxsize=8192)
 def half_block(top: int, bottom: int, marked: bool = False) -> Style:
-    """The style of '▀' showing two pixels: top as foreground, bottom as background."""
-    colour = highlighted if marked else grey
+    """The style of '▀' showing two pixels: top as foreground, bottom as background, in
+    palette greys (the marked patch in tinted truecolour)."""
+    colour = highlighted if marked else palette_grey
     return Style(color=colour(top), bgcolor=colour(bottom))

@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import CODE_LABELS
-from vqvae_tui.ui.colours import code_colour, grey, readable_on
+from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeSelected
 from vqvae_tui.ui.selection import Selection
 
@@ -110,7 +110,7 @@ class Codebook(Widget, can_focus=True):
             Segment(" ", Style()),
         ]
         segments += [
-            Segment(" " * HEAT_WIDTH, Style(bgcolor=grey(int(value))))
+            Segment(" " * HEAT_WIDTH, Style(bgcolor=palette_grey(int(value))))
             for value in heat_levels(self.trace.codebook)[y]
         ]
         return Strip(segments).extend_cell_length(self.size.width, self.rich_style)

@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import CODE_LABELS
-from vqvae_tui.ui.colours import code_colour, grey, readable_on
+from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeEdited, PositionSelected
 from vqvae_tui.ui.selection import GRID, Selection
 
@@ -111,7 +111,7 @@ class LatentGrid(Widget, can_focus=True):
             return Style(color=readable_on(colour), bgcolor=colour), CODE_LABELS[value] + " "
         if self.kind == "quantized":
             return Style(bgcolor=code_colour(value)), "  "
-        return Style(bgcolor=grey(value)), "  "
+        return Style(bgcolor=palette_grey(value)), "  "
 
     def render_line(self, y: int) -> Strip:
         if self.cells is None or y >= GRID * CELL_HEIGHT:

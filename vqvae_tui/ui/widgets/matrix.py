@@ -67,7 +67,7 @@ class Linked:
 
 
 @lru_cache(maxsize=4096)
-def half_block(top: Color, bottom: Color) -> Segment:
+def pair_cell(top: Color, bottom: Color) -> Segment:
     """'▀' showing two values: the top one as foreground, the bottom one as background."""
     return Segment("▀", Style(color=top, bgcolor=bottom))
 
@@ -154,7 +154,7 @@ class HeatMatrix(Linked, Banded, can_focus=True):
             if self.monochrome:  # NO_COLOR: a shade glyph for each pair of values
                 level = float(self.levels[top : bottom + 1, column].mean())
                 return shade_cell(level, self.focused_row in (top, bottom))
-            return half_block(self.colour(top, column), self.colour(bottom, column))
+            return pair_cell(self.colour(top, column), self.colour(bottom, column))
         row = top + x - columns - 2  # the argmin labels: the line's top row, then its bottom
         if x == columns + 1 or row >= ROWS or self.argmin is None:
             return BLANK
@@ -242,4 +242,4 @@ class VectorGrid(Linked, Banded, can_focus=True):
         if self.monochrome:
             return shade_cell((top + bottom) / 2, focused)
         shade = highlighted if focused else palette_grey
-        return half_block(shade(top), shade(bottom))
+        return pair_cell(shade(top), shade(bottom))

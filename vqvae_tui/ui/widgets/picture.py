@@ -1,8 +1,8 @@
 """A 28×28 picture as one Line-API widget: 28 columns × 14 rows of half-blocks.
 
-Each cell is '▀' with the top pixel as foreground and the bottom pixel as background. With
-NO_COLOR it falls back to shade glyphs ( ░▒▓█), so the picture still reads. Only the rows
-whose pixels changed are refreshed.
+Each cell is '▀' with the top pixel as foreground and the bottom pixel as background, in the
+xterm palette's 30 greys (see colours.palette_grey). With NO_COLOR it falls back to shade
+glyphs ( ░▒▓█), so the picture still reads. Only the cells that look different are refreshed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from vqvae_tui.ui.colours import HIGHLIGHT, half_block
+from vqvae_tui.ui.colours import HIGHLIGHT, PALETTE_NUMBER, half_block
 
 SIZE = 28
 PATCH = 4  # one latent position covers 4×4 pixels
@@ -48,9 +48,13 @@ class Picture(Widget):
             self.refresh(Region(0, row, self.pixels, 1))
 
     def show(self, pixels: np.ndarray) -> None:
-        """New pixels; repaints only the span of changed cells in each changed row."""
+        """New pixels; repaints only the span of cells that look different in each row."""
         levels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
-        changed = (levels != self.levels).reshape(self.pixels // 2, 2, self.pixels).any(axis=1)
+        if self.monochrome:
+            changed = levels != self.levels
+        else:  # a level is shown as its palette grey: only a new grey needs repainting
+            changed = PALETTE_NUMBER[levels] != PALETTE_NUMBER[self.levels]
+        changed = changed.reshape(self.pixels // 2, 2, self.pixels).any(axis=1)
         self.levels = levels
         for row in np.flatnonzero(changed.any(axis=1)):
             columns = np.flatnonzero(changed[row])

@@ -5,7 +5,7 @@ A 49-row matrix is drawn with half-blocks, two rows per terminal line, so it fit
 as in the original explainer, in 8 greys of the xterm palette (cheap to send: a stroke repaints
 many cells). The focused row (a latent position) is tinted and marked '▶'; in the distances,
 each row's argmin cell takes its code's colour and the code's label stands at the right of the
-row, so the argmin reads without colour too. Matrices are drawn in bands 4 columns wide, so a
+row, so the argmin reads without colour too. Matrices are drawn in bands 8 values wide, so a
 changed value repaints at most its band's part of a line.
 """
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the fir
 
 ROWS = GRID * GRID
 LINES = (ROWS + 1) // 2  # two rows a line
-BAND = 4  # columns of values a band
+BAND = 8  # values a band: fewer bands cost compositor time, wider ones repaint more
 
 
 SHADE_GLYPHS = " ░▒▓█"
@@ -184,7 +184,7 @@ class HeatMatrix(Linked, Banded, can_focus=True):
 
 class VectorGrid(Linked, Banded, can_focus=True):
     """The 7×7×D quantized grid: each position's D values as a small heat square, side × side
-    values (4 × 4 for D = 16) in side columns and side/2 lines; one band per grid column."""
+    values (4 × 4 for D = 16) in side columns and side/2 lines; a band per two grid columns."""
 
     field = "quantized"
 

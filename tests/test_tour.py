@@ -46,6 +46,32 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
         assert app.tour_step is None and app.image[14, 14] == pytest.approx(1.0)
 
 
+def footer_keys(app) -> dict[str, str]:
+    """What the footer shows: key → the action it runs (the shown bindings only)."""
+    return {
+        key: active.binding.action
+        for key, active in app.screen.active_bindings.items()
+        if active.binding.show
+    }
+
+
+async def test_the_footer_shows_the_tours_keys_while_it_runs(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        assert footer_keys(app)["space"] == "dab(False)"  # the canvas: space paints
+        await pilot.press("3", "w")
+        await pilot.pause()
+        shown = footer_keys(app)
+        assert shown["right"] == "tour_next" and shown["left"] == "tour_previous"
+        assert shown["escape"] == "tour_leave"
+        assert "space" not in shown and "p" not in shown  # taken by the tour, not "Paint"
+        footer = " ".join(key.render().plain for key in app.screen.query("FooterKey"))
+        assert "Next" in footer and "Leave" in footer and "Paint" not in footer
+        await pilot.press("escape")
+        await pilot.pause()
+        assert footer_keys(app)["space"] == "dab(False)" and "escape" not in footer_keys(app)
+
+
 async def test_the_tour_can_be_entered_at_any_step(shipped_model):
     app = make_app(shipped_model, tour=4)
     async with app.run_test(size=FULL) as pilot:

@@ -71,9 +71,11 @@ class VQVAEApp(App):
         Binding("d", "details", "Details", id="app.details"),
         Binding("g", "generate", "Generate", id="app.generate"),
         Binding("a", "atlas", "Atlas", id="app.atlas"),
-        Binding("escape", "tour_leave", "Leave tour", priority=True, id="tour.leave"),
-        Binding("right,n,space", "tour_next", "Next step", priority=True, id="tour.next"),
-        Binding("left,p", "tour_previous", "Back", priority=True, id="tour.back"),
+        Binding("escape", "tour_leave", "Leave", priority=True, id="tour.leave"),
+        Binding("right", "tour_next", "Next", priority=True, id="tour.next"),
+        Binding("n,space", "tour_next", "Next", show=False, priority=True, id="tour.next.alt"),
+        Binding("left", "tour_previous", "Back", priority=True, id="tour.back"),
+        Binding("p", "tour_previous", "Back", show=False, priority=True, id="tour.back.alt"),
         Binding("w", "tour", "Walkthrough", id="app.tour"),
         Binding("escape", "deselect", "Deselect", show=False, id="app.deselect"),
         Binding("r", "reset_edits", "Reset edits", show=False, id="app.reset"),
@@ -331,6 +333,7 @@ class VQVAEApp(App):
         self.tour_step = step
         self.tour_entered = self.moment()
         self.screen.set_class(True, "-touring")
+        self.refresh_bindings()  # the footer shows the tour's keys (check_action), not the panel's
         self.show_tour()
 
     def action_tour_next(self) -> None:
@@ -344,6 +347,7 @@ class VQVAEApp(App):
     def action_tour_leave(self) -> None:
         self.tour_step = None
         self.screen.set_class(False, "-touring")
+        self.refresh_bindings()
         for panel in self.query(".panel"):
             panel.set_class(False, "-tour-target")
 

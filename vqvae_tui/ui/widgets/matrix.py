@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the fir
 
 ROWS = GRID * GRID
 LINES = (ROWS + 1) // 2  # two rows a line
-BAND = 8  # values a band: fewer bands cost compositor time, wider ones repaint more
+BAND = 8  # values a band: more bands cost compositor time, wider ones repaint more bytes
 
 
 SHADE_GLYPHS = " ░▒▓█"

@@ -55,7 +55,7 @@ def steps(source: Source | str | None = None) -> list[Step]:
     of STEP_MATRICES has no marker.
     """
     if source is None:
-        source = quantizer_source()
+        return list(quantizer_steps())
     text = source.text if isinstance(source, Source) else source
     found: dict[str, Step] = {}
     for index, line in enumerate(text.splitlines()):
@@ -75,11 +75,16 @@ def steps(source: Source | str | None = None) -> list[Step]:
     return list(found.values())
 
 
+@functools.cache  # the source is read once, so its steps are found once
+def quantizer_steps() -> tuple[Step, ...]:
+    return tuple(steps(quantizer_source()))
+
+
 def line_of(matrix: str) -> list[int]:
     """The lines of the quantizer's source that compute a Trace field (none for most fields)."""
-    return [step.line for step in steps() if step.matrix == matrix]
+    return [step.line for step in quantizer_steps() if step.matrix == matrix]
 
 
 def matrix_of(line: int) -> str | None:
     """The Trace field a line of the quantizer's source computes, None for an unmarked line."""
-    return next((step.matrix for step in steps() if step.line == line), None)
+    return next((step.matrix for step in quantizer_steps() if step.line == line), None)

@@ -116,6 +116,7 @@ class VQVAEApp(App):
         self.undo_stack: list[np.ndarray] = []
         self.trace_pending = False
         self.sample_strokes: list[tuple] = []  # segments of a sample still to draw
+        self.sample_timer = None  # draws them, a few a tick, while animations are on
         self.compact_grid = "codes"  # which grid the compact layout shows
         self.canvas = Canvas(monochrome=self.monochrome, id="input")
         self.output = Picture(monochrome=self.monochrome, id="output")
@@ -128,7 +129,9 @@ class VQVAEApp(App):
         self.notice = Static(id="too-small")
         self.difference = Picture(monochrome=self.monochrome, id="difference")
         self.edits: dict[int, int] = {}  # latent position → the code the user set there
-        self.edited_output: np.ndarray | None = None  # decoded with the edits, if any
+        # (trace, edits, decoded output, |difference| from the model's own codes): decoded once
+        # per trace and edits, not at every hover
+        self.edited: tuple[Trace, dict[int, int], np.ndarray, np.ndarray] | None = None
         self.details = None  # the details screen, made when first shown (it needs torch)
         self.linked_matrix: str | None = None  # details: the matrix linked to its code lines
         self.code_cursor: int | None = None  # details: the code line under the cursor
@@ -385,17 +388,18 @@ class VQVAEApp(App):
         from vqvae_tui.model import decode
         from vqvae_tui.ui.widgets.grid import edited_codes
 
-        if self.edits:
-            codes = edited_codes(trace.codes, self.edits).reshape(7, 7)
-            self.edited_output = decode(self.model, codes)
-            # the model's own codes decoded the same way: exactly zero where no edit reaches
-            own = decode(self.model, trace.codes.reshape(7, 7))
-            self.difference.show(np.abs(self.edited_output - own))
-        else:
-            self.edited_output = None
+        if not self.edits:
+            self.output.show(trace.reconstruction)
             self.difference.show(np.zeros_like(trace.reconstruction))
-        shown = trace.reconstruction if self.edited_output is None else self.edited_output
-        self.output.show(shown)
+        else:
+            if self.edited is None or self.edited[:2] != (trace, self.edits):
+                codes = edited_codes(trace.codes, self.edits).reshape(7, 7)
+                output = decode(self.model, codes)
+                # the model's own codes decoded the same way: exactly zero where no edit reaches
+                own = decode(self.model, trace.codes.reshape(7, 7))
+                self.edited = trace, dict(self.edits), output, np.abs(output - own)
+            self.output.show(self.edited[2])
+            self.difference.show(self.edited[3])
         count = len(self.edits)
         for panel, subtitle in (
             (self.difference_panel, f"{count} edited" if count else "no edits"),
@@ -463,10 +467,15 @@ class VQVAEApp(App):
     def details_shown(self) -> bool:
         return self.details is not None and self.screen is self.details
 
-    def action_details(self) -> None:
-        """Reveal the quantizer's details: its matrices, its source, the losses."""
+    def model_ready(self) -> bool:
+        """Whether the model has loaded; says so if not."""
         if self.model is None:
             self.notify("the model is still loading", timeout=2)
+        return self.model is not None
+
+    def action_details(self) -> None:
+        """Reveal the quantizer's details: its matrices, its source, the losses."""
+        if not self.model_ready():
             return
         if self.details is None:
             from vqvae_tui.ui.details import DetailsScreen
@@ -502,8 +511,7 @@ class VQVAEApp(App):
 
     def action_generate(self) -> None:
         """Draw random grids of codes (uniform, or from the prior) and decode them."""
-        if self.model is None:
-            self.notify("the model is still loading", timeout=2)
+        if not self.model_ready():
             return
         from vqvae_tui.ui.codes import GenerateScreen
 
@@ -511,8 +519,7 @@ class VQVAEApp(App):
 
     def action_atlas(self) -> None:
         """What each code draws when it fills the grid."""
-        if self.model is None:
-            self.notify("the model is still loading", timeout=2)
+        if not self.model_ready():
             return
         from vqvae_tui.ui.codes import AtlasScreen
 
@@ -577,9 +584,8 @@ class VQVAEApp(App):
         self.show_image()
 
     def stop_sample(self) -> None:
-        timer = getattr(self, "sample_timer", None)
-        if timer is not None:
-            timer.stop()
+        if self.sample_timer is not None:
+            self.sample_timer.stop()
             self.sample_timer = None
         self.sample_strokes = []
 

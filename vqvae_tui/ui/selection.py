@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-GRID = 7
+from vqvae_tui.model.config import GRID
 
 
 @dataclass(frozen=True)

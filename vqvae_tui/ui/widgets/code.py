@@ -67,8 +67,7 @@ class CodePane(Static, can_focus=True):
             text.append("▶" if index == self.cursor else " ", Style(bold=True))
             text.append(f"{number:>4} ", Style(dim=True))
             body = line.copy()
-            if index in self.linked:
-                body.stylize(LINKED)
+            if index in self.linked:  # the band runs to the pane's right edge
                 body.pad_right(max(0, self.size.width - GUTTER - body.cell_len))
                 body.stylize(LINKED)
             text.append_text(body)

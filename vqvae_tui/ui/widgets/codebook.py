@@ -22,6 +22,7 @@ from vqvae_tui.model.config import CODE_LABELS
 from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeSelected
 from vqvae_tui.ui.selection import Selection
+from vqvae_tui.ui.widgets.matrix import row_levels
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import Trace
@@ -29,13 +30,6 @@ if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the fir
 HEAT_WIDTH = 2  # columns per value
 COMPACT_CELL = 4  # columns per code in the compact strip: " 7 " + gap
 HEAT_X = 1 + 2 + 1  # where the heat strip starts: after the mark, the label and a gap
-
-
-def heat_levels(codebook: np.ndarray) -> np.ndarray:
-    """Each row scaled to 0..255 between its own min and max, as in the original explainer."""
-    low = codebook.min(axis=1, keepdims=True)
-    span = np.maximum(codebook.max(axis=1, keepdims=True) - low, 1e-9)
-    return ((codebook - low) / span * 255 + 0.5).astype(np.uint8)
 
 
 class Codebook(Widget, can_focus=True):
@@ -53,6 +47,7 @@ class Codebook(Widget, can_focus=True):
         self.trace: Trace | None = None
         self.selection = Selection()
         self.counts: np.ndarray | None = None  # positions using each code now
+        self.heat: np.ndarray | None = None  # (K, D) the codebook's shades, per row
         self.highlighted: int | None = None  # the row drawn bold with ▶
         self.compact = False
 
@@ -77,6 +72,8 @@ class Codebook(Widget, can_focus=True):
         self.counts = np.bincount(trace.codes, minlength=self.codes())
         self.highlighted = selection.code_of_interest(trace.codes)
         if previous is None or not np.array_equal(previous.codebook, trace.codebook):
+            # each row shaded between its own min and max, as in the original explainer
+            self.heat = row_levels(trace.codebook, shades=256)
             self.refresh(layout=previous is None or len(previous.codebook) != self.codes())
             return
         if previous_highlight != self.highlighted:
@@ -111,7 +108,7 @@ class Codebook(Widget, can_focus=True):
         ]
         segments += [
             Segment(" " * HEAT_WIDTH, Style(bgcolor=palette_grey(int(value))))
-            for value in heat_levels(self.trace.codebook)[y]
+            for value in self.heat[y]
         ]
         return Strip(segments).extend_cell_length(self.size.width, self.rich_style)
 

@@ -18,10 +18,10 @@ from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from vqvae_tui.model.config import CODE_LABELS
+from vqvae_tui.model.config import CODE_LABELS, GRID
 from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeEdited, PositionSelected
-from vqvae_tui.ui.selection import GRID, Selection
+from vqvae_tui.ui.selection import Selection
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import Trace

@@ -21,10 +21,10 @@ from rich.style import Style
 from textual.binding import Binding
 from textual.events import MouseMove
 
-from vqvae_tui.model.config import CODE_LABELS
+from vqvae_tui.model.config import CODE_LABELS, GRID
 from vqvae_tui.ui.colours import code_colour, highlighted, palette_grey
 from vqvae_tui.ui.messages import MatrixLinked, PositionSelected
-from vqvae_tui.ui.selection import GRID, Selection
+from vqvae_tui.ui.selection import Selection
 from vqvae_tui.ui.widgets.bands import Banded
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
@@ -46,12 +46,12 @@ def shade_glyph(level: float) -> str:
     return SHADE_GLYPHS[int(level * (len(SHADE_GLYPHS) - 1) / 255 + 0.5)]
 
 
-def row_levels(values: np.ndarray) -> np.ndarray:
-    """Each row shaded 0..255 (in SHADES steps) between its own min and max."""
+def row_levels(values: np.ndarray, shades: int = SHADES) -> np.ndarray:
+    """Each row shaded 0..255 (in `shades` steps) between its own min and max."""
     low = values.min(axis=1, keepdims=True)
     span = np.maximum(values.max(axis=1, keepdims=True) - low, 1e-9)
-    steps = np.round((values - low) / span * (SHADES - 1))
-    return (steps * 255 / (SHADES - 1) + 0.5).astype(np.int64)
+    steps = np.round((values - low) / span * (shades - 1))
+    return (steps * 255 / (shades - 1) + 0.5).astype(np.int64)
 
 
 class Linked:

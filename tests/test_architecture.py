@@ -1,11 +1,18 @@
-"""The layers: model/, data/, training/ and drawing/ never import Textual (nor the UI)."""
+"""The layers: model/, data/, training/, drawing/ and the session never import Textual (nor
+the UI)."""
 
 import subprocess
 import sys
 
 import pytest
 
-CORE = ["vqvae_tui.model", "vqvae_tui.data", "vqvae_tui.training", "vqvae_tui.drawing"]
+CORE = [
+    "vqvae_tui.model",
+    "vqvae_tui.data",
+    "vqvae_tui.training",
+    "vqvae_tui.drawing",
+    "vqvae_tui.session",
+]
 
 
 @pytest.mark.parametrize("package", CORE)

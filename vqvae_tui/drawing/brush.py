@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-SIZE = 28
+from vqvae_tui.model.config import IMAGE
+
 RADIUS = 0.9  # full intensity within this distance of the stroke's centre line
 SOFTNESS = 1.0  # then fading to nothing over this distance, like a pen on paper
 
-_centres = np.arange(SIZE, dtype=np.float32) + 0.5
+_centres = np.arange(IMAGE, dtype=np.float32) + 0.5
 _X, _Y = np.meshgrid(_centres, _centres)
 
 
@@ -37,7 +38,7 @@ def paint(image: np.ndarray, start, end, erase: bool = False) -> None:
 
 def draw_strokes(strokes, image: np.ndarray | None = None) -> np.ndarray:
     """Draw polylines [[(x, y), ...], ...] into a new (or the given) image and return it."""
-    image = np.zeros((SIZE, SIZE), dtype=np.float32) if image is None else image
+    image = np.zeros((IMAGE, IMAGE), dtype=np.float32) if image is None else image
     for stroke in strokes:
         points = list(stroke)
         for start, end in zip(points, points[1:] or points):

@@ -6,8 +6,11 @@ from dataclasses import asdict, dataclass, fields
 
 from vqvae_tui.errors import WeightsError
 
+IMAGE = 28  # the side of an input picture, in pixels
 GRID = 7  # a 28×28 image becomes a 7×7 grid of vectors
-IMAGE = 28
+POSITIONS = GRID * GRID  # latent positions, row-major over the grid
+PATCH = IMAGE // GRID  # each position sees a 4×4 patch of pixels
+CENTRE = POSITIONS // 2  # the middle position, where a cursor starts
 CODE_LABELS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # one character per code
 
 

@@ -8,9 +8,8 @@ from scenarios import line_text, make_app
 from textual import events
 
 from vqvae_tui.model import CODE_LABELS
+from vqvae_tui.session import Selection, runner_up
 from vqvae_tui.ui.app import VQVAEApp
-from vqvae_tui.ui.selection import Selection
-from vqvae_tui.ui.widgets.inspector import runner_up
 
 FULL = (120, 40)
 
@@ -86,7 +85,7 @@ async def test_drawing_with_the_mouse_changes_input_and_output(shipped_model):
         assert app.trace.image.sum() > 10
         assert app.trace.image[7, 8] > 0.5  # cell (x=8, y=3) is pixels rows 6-7
         assert np.abs(app.trace.reconstruction - before).max() > 0.1
-        np.testing.assert_array_equal(app.trace.image, app.image)
+        np.testing.assert_array_equal(app.trace.image, app.session.image)
         # the right button erases
         await pilot.mouse_down("#input", offset=(8, 3), button=3)
         await pilot.mouse_up("#input", offset=(8, 3))
@@ -136,12 +135,12 @@ async def test_samples_animate_stroke_by_stroke(shipped_model):
     app = VQVAEApp(model=shipped_model)
     app.animation_level = "full"
     async with app.run_test(size=FULL) as pilot:
-        app.action_sample("8")
+        app.screen.action_sample("8")
         drawn = []
-        while app.sample_strokes:
-            drawn.append(app.image.sum())
+        while app.session.sample:
+            drawn.append(app.session.image.sum())
             await pilot.pause(0.01)
-        assert len(drawn) >= 3 and drawn == sorted(drawn) and drawn[-1] < app.image.sum()
+        assert len(drawn) >= 3 and drawn == sorted(drawn) and drawn[-1] < app.session.image.sum()
 
 
 def inspector_text(app) -> str:
@@ -213,13 +212,13 @@ async def test_selecting_a_codebook_row_marks_exactly_its_positions(shipped_mode
 async def test_layouts_full_compact_and_too_small(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        assert app.layout_name == "full"
+        assert app.screen.layout_name == "full"
         assert (
             app.query_one("#features-panel").display and app.query_one("#quantized-panel").display
         )
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert app.layout_name == "compact"
+        assert app.screen.layout_name == "compact"
         assert app.query_one("#codes-panel").region.width > 0
         assert app.query_one("#output-panel").region.right <= 80
         assert app.query_one("#features-panel").region.width == 0
@@ -233,13 +232,13 @@ async def test_layouts_full_compact_and_too_small(shipped_model):
         assert app.query_one("#quantized-panel").region.width > 0
         await pilot.resize_terminal(60, 20)
         await pilot.pause()
-        assert app.layout_name == "tiny"
+        assert app.screen.layout_name == "tiny"
         notice = str(app.query_one("#too-small").render())
         assert "Enlarge the terminal to at least 80×24 (now 60×20)" in notice
         assert app.query_one("#figure").region.height == 0
         await pilot.resize_terminal(*FULL)
         await pilot.pause()
-        assert app.layout_name == "full" and app.query_one("#figure").region.height == 16
+        assert app.screen.layout_name == "full" and app.query_one("#figure").region.height == 16
 
 
 def storm(rng: random.Random, count: int):
@@ -271,39 +270,8 @@ async def test_a_storm_of_keys_and_mouse_events_raises_nothing(
                 await pilot.pause()
         await pilot.pause()
         assert app.is_running
-        assert 0 <= app.image.min() and app.image.max() <= 1
-        np.testing.assert_array_equal(app.trace.image, app.image)
-
-
-async def test_every_key_action_is_in_the_command_palette(shipped_model):
-    app = make_app(shipped_model)
-    async with app.run_test(size=FULL):
-        titles = {command.title for command in app.get_system_commands(app.screen)}
-    needed = ["Clear", "Undo", "Deselect", "Next grid", "Paint", "Erase", "Pen up/down", "Keys"]
-    needed += ["Quit", "Focus codebook", "Reveal quantizer details"]
-    needed += [f"Sample {d}" for d in range(10)]
-    assert set(needed) <= titles
-
-
-async def test_palette_command_runs(shipped_model):
-    app = make_app(shipped_model)
-    async with app.run_test(size=FULL) as pilot:
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Sample 7", "enter")
-        await pilot.pause()
-        assert app.image.sum() > 40 and app.trace.image.sum() == app.image.sum()
-
-
-async def test_question_mark_shows_and_hides_the_keys(shipped_model):
-    app = make_app(shipped_model)
-    async with app.run_test(size=FULL) as pilot:
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert app.screen.query("HelpPanel")
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert 0 <= app.session.image.min() and app.session.image.max() <= 1
+        np.testing.assert_array_equal(app.trace.image, app.session.image)
 
 
 async def test_no_color_pictures_use_shade_glyphs(shipped_model, monkeypatch):

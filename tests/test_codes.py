@@ -21,7 +21,7 @@ from vqvae_tui.model import (
     save,
     trace,
 )
-from vqvae_tui.ui.codes import thumbnail
+from vqvae_tui.ui.screens.atlas import thumbnail
 
 FULL = (120, 40)
 

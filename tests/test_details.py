@@ -9,34 +9,37 @@ from textual.strip import Strip
 from vqvae_tui.model import CODE_LABELS, VQVAE, ModelConfig, straight_through
 from vqvae_tui.model.steps import STEP_MATRICES, line_of, quantizer_source, steps
 from vqvae_tui.ui.colours import code_colour, palette_grey
-from vqvae_tui.ui.details import lines_of_panel, panel_of
+from vqvae_tui.ui.screens.details import lines_of_panel, panel_of
 from vqvae_tui.ui.widgets.matrix import row_levels
 
 FULL = (120, 40)
 
 
 async def open_details(pilot, digit="3"):
+    """Draw a sample and open the details screen; the screen."""
     await pilot.press(digit, "d")
     await pilot.pause()
     await pilot.pause()
+    assert pilot.app.screen.id == "details"
+    return pilot.app.screen
 
 
 async def test_d_opens_the_details_and_d_returns(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
-        assert app.screen is app.details
+        details = await open_details(pilot)
+        assert app.screen is details
         await pilot.press("d")
         await pilot.pause()
-        assert app.screen is not app.details
+        assert app.screen is not details
 
 
 async def test_matrices_show_exactly_the_trace(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
+        details = await open_details(pilot)
         t = app.trace
-        matrices = app.details.matrices
+        matrices = details.matrices
         for field in ("flat", "distances", "selected"):
             np.testing.assert_array_equal(matrices[field].levels, row_levels(getattr(t, field)))
         labels = "".join(matrices["distances"].text(y)[-2:] for y in range(25))[:49]
@@ -50,12 +53,12 @@ async def test_matrices_show_exactly_the_trace(shipped_model):
 async def test_focused_row_shows_its_exact_numbers_and_selects_the_position(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
-        app.details.matrices["distances"].focus()
+        details = await open_details(pilot)
+        details.matrices["distances"].focus()
         await pilot.press("down", "down", "down", "down", "down")
         await pilot.pause()
-        assert app.selection.position == 5 and app.linked_matrix == "distances"
-        t, text = app.trace, str(app.details.row.render())
+        assert app.selection.position == 5 and details.linked_matrix == "distances"
+        t, text = app.trace, str(details.row.render())
         code = int(t.codes[5])
         assert text.startswith(f"row 5 (0,5) → code {CODE_LABELS[code]}")
         for k in range(20):
@@ -69,29 +72,29 @@ async def test_focused_row_shows_its_exact_numbers_and_selects_the_position(ship
 async def test_a_code_line_highlights_its_matrix_and_a_matrix_its_lines(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
-        code = app.details.code
+        details = await open_details(pilot)
+        code = details.code
         for step in steps():
             code.focus()
             code.cursor = step.line - 1
             await pilot.press("down")
             await pilot.pause()
-            assert app.linked_matrix == step.matrix
-            assert app.details.query_one(f"#panel-{panel_of(step.matrix)}").has_class("-linked")
+            assert details.linked_matrix == step.matrix
+            assert details.query_one(f"#panel-{panel_of(step.matrix)}").has_class("-linked")
             assert step.line in code.linked
         for field in ("flat", "distances", "selected", "quantized"):
-            app.details.matrices[field].focus()
+            details.matrices[field].focus()
             await pilot.pause()
-            assert app.linked_matrix == field
+            assert details.linked_matrix == field
             assert code.linked == lines_of_panel(field) >= set(line_of(field)) and code.linked
-            assert sum(app.details.query_one(f"#panel-{f}").has_class("-linked") for f in
+            assert sum(details.query_one(f"#panel-{f}").has_class("-linked") for f in
                        ("flat", "distances", "selected", "quantized")) == 1  # fmt: skip
 
 
 def test_every_step_marker_maps_to_a_shown_matrix_and_back():
-    from vqvae_tui.ui.details import MATRICES
+    from vqvae_tui.ui.screens.details import MATRIX_TITLES
 
-    shown = set(MATRICES) | {"codes"}  # codes: the argmin labels beside the distances
+    shown = set(MATRIX_TITLES) | {"codes"}  # codes: the argmin labels beside the distances
     assert {step.matrix for step in steps()} <= shown
     assert all(line_of(field) for field in shown)
     assert set(STEP_MATRICES.values()) == shown
@@ -103,9 +106,9 @@ async def test_losses_and_straight_through_are_computed_live(shipped_model):
     shown = []
     async with app.run_test(size=FULL) as pilot:
         for digit in "37":
-            await open_details(pilot, digit)
-            text = str(app.details.losses.render())
-            live = straight_through(shipped_model, app.image)
+            details = await open_details(pilot, digit)
+            text = str(details.losses.render())
+            live = straight_through(shipped_model, app.session.image)
             assert f"reconstruction {live.reconstruction_loss:.5f}" in text
             assert f"codebook       {live.codebook_loss:.5f}" in text
             assert f"commitment     {live.commitment_loss:.5f}" in text
@@ -123,25 +126,26 @@ async def test_losses_and_straight_through_are_computed_live(shipped_model):
 async def test_drawing_on_the_details_screen_updates_it(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
-        before = app.details.matrices["flat"].levels.copy()
+        details = await open_details(pilot)
+        before = details.matrices["flat"].levels.copy()
         await pilot.press("c")
         await pilot.mouse_down("#details-input", offset=(3, 3))
         await pilot.hover("#details-input", offset=(12, 5))
         await pilot.mouse_up("#details-input", offset=(12, 5))
         await pilot.pause()
-        assert app.image[6:12, 3:12].max() > 0.5
+        assert app.session.image[6:12, 3:12].max() > 0.5
         np.testing.assert_array_equal(
-            app.details.canvas.levels, (app.image * 255 + 0.5).astype(np.uint8)
+            details.canvas.levels,
+            (app.session.image * 255 + 0.5).astype(np.uint8),
         )
-        assert not np.array_equal(before, app.details.matrices["flat"].levels)
+        assert not np.array_equal(before, details.matrices["flat"].levels)
 
 
 async def test_details_at_80x24_scroll(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_details(pilot)
-        body = app.details.query_one("#details-body")
+        details = await open_details(pilot)
+        body = details.query_one("#details-body")
         assert body.max_scroll_y > 0 and body.max_scroll_x > 0
 
 
@@ -149,9 +153,9 @@ async def test_no_color_matrices_use_shade_glyphs(shipped_model, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
+        details = await open_details(pilot)
         for field in ("flat", "distances", "selected", "quantized"):
-            text = "".join(app.details.matrices[field].text(y) for y in range(14))
+            text = "".join(details.matrices[field].text(y) for y in range(14))
             assert set(text) - set(" ▶") <= set(" ░▒▓█" + "0123456789ABCDEFGHIJ")
             assert "█" in text and "░" in text or "▒" in text
 
@@ -169,10 +173,13 @@ def cells_of(matrix, y: int) -> list[tuple[str, object]]:
 async def test_every_value_cell_shows_its_trace_shade(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
+        details = await open_details(pilot)
         t = app.trace
         for field in ("flat", "distances", "selected"):
-            matrix, levels = app.details.matrices[field], row_levels(getattr(t, field))
+            matrix, levels = (
+                details.matrices[field],
+                row_levels(getattr(t, field)),
+            )
             for y in range(25):
                 cells = cells_of(matrix, y)[1 : 1 + levels.shape[1]]
                 for column, (character, style) in enumerate(cells):
@@ -191,8 +198,8 @@ async def test_matrix_greys_reach_the_terminal_as_palette_numbers(shipped_model)
     """38;5;N, not 38;2;R;G;B: a third fewer bytes for every repainted value."""
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
-        band = app.details.matrices["flat"].bands[0]
+        details = await open_details(pilot)
+        band = details.matrices["flat"].bands[0]
         strip = band.render_line(3)
         for line_filter in app.get_line_filters():  # as the compositor does
             strip = strip.apply_filter(line_filter, band.background_colors[1])
@@ -207,8 +214,8 @@ async def test_details_fit_other_model_shapes():
     model = VQVAE(ModelConfig(num_codes=5, dim=9)).eval()
     app = make_app(model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
-        t, matrices = app.trace, app.details.matrices
+        details = await open_details(pilot)
+        t, matrices = app.trace, details.matrices
         assert len(matrices["flat"].text(0)) == 1 + 9
         assert len(matrices["distances"].text(0)) == 1 + 5 + 3
         labels = "".join(matrices["distances"].text(y)[-2:] for y in range(25))[:49]
@@ -223,16 +230,16 @@ async def test_details_fit_other_model_shapes():
 async def test_hovering_any_band_of_a_matrix_selects_its_row_and_links_it(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
+        details = await open_details(pilot)
         for field, x, y in (("distances", 2, 3), ("distances", 14, 5), ("flat", 16, 9)):
             await pilot.hover(f"#matrix-{field}", offset=(x, y))
             await pilot.pause()
-            assert app.selection.position == 2 * y and app.linked_matrix == field
-        matrix = app.details.matrices["flat"]
+            assert app.selection.position == 2 * y and details.linked_matrix == field
+        matrix = details.matrices["flat"]
         assert matrix.text(9).startswith("▶") and not matrix.text(5).startswith("▶")
         await pilot.click("#matrix-selected", offset=(10, 2))
         await pilot.pause()
-        assert app.focused is app.details.matrices["selected"]
+        assert app.focused is details.matrices["selected"]
 
 
 async def test_straight_through_runs_once_a_trace_not_at_every_hover(shipped_model, monkeypatch):
@@ -240,7 +247,7 @@ async def test_straight_through_runs_once_a_trace_not_at_every_hover(shipped_mod
 
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        await open_details(pilot)
+        details = await open_details(pilot)
         passes = []
         for name in ("straight_through", "trace_and_straight_through"):
             measure = getattr(vqvae_tui.model, name)
@@ -258,5 +265,5 @@ async def test_straight_through_runs_once_a_trace_not_at_every_hover(shipped_mod
         await pilot.pause()
         assert [name for name, _ in passes] == ["trace_and_straight_through"]
         assert not passes[0][1].any() and not app.trace.image.any()
-        text = str(app.details.losses.render())
+        text = str(details.losses.render())
         assert f"codebook       {app.trace.codebook_loss:.5f}" in text

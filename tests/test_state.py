@@ -21,7 +21,7 @@ async def test_export_then_open_gives_the_same_state(shipped_model, tmp_path, mo
     async with app.run_test(size=FULL) as pilot:
         await pilot.press(*EDIT, "e")
         await pilot.pause()
-        saved, edits, output = app.trace, dict(app.edits), app.output.levels.copy()
+        saved, edits, output = app.trace, dict(app.session.edits), app.screen.output.levels.copy()
     [path] = tmp_path.glob("vqvae-tui-state-*.json")
     values = json.loads(path.read_text())
     assert len(values["codes_string"]) == 49 and values["edits"] == {
@@ -34,10 +34,10 @@ async def test_export_then_open_gives_the_same_state(shipped_model, tmp_path, mo
     reopened = make_app(shipped_model, opened=read_state(path, 20))
     async with reopened.run_test(size=FULL) as pilot:
         await pilot.pause()
-        assert reopened.edits == edits
+        assert reopened.session.edits == edits
         for name in MATRICES:
             np.testing.assert_array_equal(getattr(reopened.trace, name), getattr(saved, name))
-        np.testing.assert_array_equal(reopened.output.levels, output)
+        np.testing.assert_array_equal(reopened.screen.output.levels, output)
 
 
 async def test_s_saves_an_svg_screenshot(shipped_model, tmp_path, monkeypatch):

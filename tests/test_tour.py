@@ -5,7 +5,7 @@ import pytest
 from scenarios import TOUR, make_app
 
 from vqvae_tui.model.steps import quantizer_source, steps
-from vqvae_tui.ui.tour import STEPS
+from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS
 
 FULL = (120, 40)
 
@@ -15,7 +15,7 @@ def targeted(app) -> list[str]:
 
 
 def tour_text(app) -> str:
-    return str(app.tour.render())
+    return str(app.screen.tour.render())
 
 
 async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
@@ -24,8 +24,8 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
     async with app.run_test(size=FULL) as pilot:
         await pilot.press("3", "w")
         await pilot.pause()
-        for number, step in enumerate(STEPS, 1):
-            assert app.tour_step == number - 1
+        for number, step in enumerate(TOUR_STEPS, 1):
+            assert app.screen.tour_step == number - 1
             assert targeted(app) == [step.panel]
             text = tour_text(app)
             assert f"Step {number} of 10: {step.title}" in text
@@ -33,17 +33,17 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
                 assert lines[step.marker] in text.replace("\n", " ")
             await pilot.press(["right", "n", "space"][number % 3])
             await pilot.pause()
-        assert app.tour_step == 9  # the last step stays
+        assert app.screen.tour_step == 9  # the last step stays
         for number in range(10, 1, -1):
             await pilot.press("left" if number % 2 else "p")
             await pilot.pause()
-            assert app.tour_step == number - 2
+            assert app.screen.tour_step == number - 2
         await pilot.press("escape")
         await pilot.pause()
-        assert app.tour_step is None and targeted(app) == []
+        assert app.screen.tour_step is None and targeted(app) == []
         await pilot.press("space")  # the keys are the canvas's again: space paints
         await pilot.pause()
-        assert app.tour_step is None and app.image[14, 14] == pytest.approx(1.0)
+        assert app.screen.tour_step is None and app.session.image[14, 14] == pytest.approx(1.0)
 
 
 def footer_keys(app) -> dict[str, str]:
@@ -76,7 +76,7 @@ async def test_the_tour_can_be_entered_at_any_step(shipped_model):
     app = make_app(shipped_model, tour=4)
     async with app.run_test(size=FULL) as pilot:
         await pilot.pause()
-        assert app.tour_step == 3 and "Step 4 of 10: Distances" in tour_text(app)
+        assert app.screen.tour_step == 3 and "Step 4 of 10: Distances" in tour_text(app)
         assert "Tour step 7: Reshape back" in {c.title for c in app.get_system_commands(app.screen)}
 
 
@@ -95,18 +95,18 @@ async def test_the_explanations_use_the_numbers_on_screen(shipped_model):
 async def test_task_draw_in_the_top_left_is_detected_when_done_and_not_before(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        app.image[1:4, 1:4] = 1.0  # already there before the step: it does not count
+        app.session.image[1:4, 1:4] = 1.0  # already there before the step: it does not count
         await pilot.press("w")
         await pilot.pause()
-        assert 0 not in app.tour_done and "try it:" in tour_text(app)
+        assert 0 not in app.screen.tour_done and "try it:" in tour_text(app)
         await pilot.mouse_down("#input", offset=(20, 10))  # elsewhere: not yet
         await pilot.mouse_up("#input", offset=(20, 10))
         await pilot.pause()
-        assert 0 not in app.tour_done
+        assert 0 not in app.screen.tour_done
         await pilot.mouse_down("#input", offset=(5, 2))  # pixels (4-5, 5): the top-left corner
         await pilot.mouse_up("#input", offset=(5, 2))
         await pilot.pause()
-        assert 0 in app.tour_done and "✔ done!" in tour_text(app)
+        assert 0 in app.screen.tour_done and "✔ done!" in tour_text(app)
 
 
 async def test_task_same_code_as_right_neighbour(shipped_model):
@@ -119,31 +119,31 @@ async def test_task_same_code_as_right_neighbour(shipped_model):
         other = next(p for p in range(49) if p not in pairs)
         await pilot.hover("#codes", offset=(2 * (pairs[0] % 7), 2 * (pairs[0] // 7)))
         await pilot.pause()
-        app.start_tour(4)  # entered with such a cell already selected: not done
+        app.screen.start_tour(4)  # entered with such a cell already selected: not done
         await pilot.pause()
-        assert 4 not in app.tour_done
+        assert 4 not in app.screen.tour_done
         await pilot.hover("#codes", offset=(2 * (other % 7), 2 * (other // 7)))
         await pilot.pause()
-        assert 4 not in app.tour_done
+        assert 4 not in app.screen.tour_done
         await pilot.hover("#codes", offset=(2 * (pairs[-1] % 7), 2 * (pairs[-1] // 7)))
         await pilot.pause()
-        assert 4 in app.tour_done
+        assert 4 in app.screen.tour_done
 
 
 async def test_task_edit_a_code(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
         await pilot.press("3")
-        app.start_tour(8)
+        app.screen.start_tour(8)
         await pilot.pause()
-        assert 8 not in app.tour_done
-        app.grids["codes"].focus()
+        assert 8 not in app.screen.tour_done
+        app.screen.grids["codes"].focus()
         await pilot.press("l", "l", "j")  # h j k l move while the tour holds the arrows
         await pilot.press("plus")
         await pilot.pause()
-        assert app.edits and 8 in app.tour_done
+        assert app.session.edits and 8 in app.screen.tour_done
 
 
 def test_tour_scenarios_cover_every_step():
-    assert len(TOUR) == len(STEPS) == 10
+    assert len(TOUR) == len(TOUR_STEPS) == 10
     assert np.all([keys[-1] in ("w", "n") for keys in TOUR])

@@ -17,7 +17,7 @@ import numpy as np
 from vqvae_tui.errors import UserError
 from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE
 
-FORMAT = "vqvae-tui state"
+STATE_FORMAT = "vqvae-tui state"
 MATRICES = ("image", "features", "flat", "distances", "codes", "selected", "quantized",
             "reconstruction", "codebook")  # fmt: skip
 
@@ -25,7 +25,7 @@ MATRICES = ("image", "features", "flat", "distances", "codes", "selected", "quan
 def state_dict(trace, edits: dict[int, int]) -> dict:
     """Everything on screen that a file should keep."""
     return {
-        "format": FORMAT,
+        "format": STATE_FORMAT,
         "version": 1,
         "codes_string": "".join(CODE_LABELS[int(c)] for c in trace.codes),
         "edits": {str(position): code for position, code in sorted(edits.items())},
@@ -53,8 +53,8 @@ def read_state(path: str | os.PathLike, num_codes: int) -> tuple[np.ndarray, dic
         raise UserError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise UserError(f"{path}: not a vqvae-tui state file ({error})") from None
-    if not isinstance(values, dict) or values.get("format") != FORMAT:
-        raise UserError(f"{path}: not a vqvae-tui state file (no format: {FORMAT!r})")
+    if not isinstance(values, dict) or values.get("format") != STATE_FORMAT:
+        raise UserError(f"{path}: not a vqvae-tui state file (no format: {STATE_FORMAT!r})")
     try:
         image = np.asarray(values["image"], dtype=np.float32)
     except (KeyError, TypeError, ValueError):

@@ -20,7 +20,7 @@ from vqvae_tui.errors import WeightsError
 from vqvae_tui.model.config import GRID, ModelConfig
 from vqvae_tui.model.vqvae import VQVAE
 
-FORMAT = "vqvae-tui weights"
+WEIGHTS_FORMAT = "vqvae-tui weights"
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -56,9 +56,9 @@ def save(model: VQVAE, path: str | os.PathLike, metadata: dict) -> Path:
     """Save the model's tensors and a JSON sidecar with its config and `metadata`."""
     tensors_path, json_path = paths(path)
     tensors = {name: t.detach().contiguous() for name, t in model.state_dict().items()}
-    data = save_tensors(tensors, metadata={"format": FORMAT})
+    data = save_tensors(tensors, metadata={"format": WEIGHTS_FORMAT})
     sidecar = {
-        "format": FORMAT,
+        "format": WEIGHTS_FORMAT,
         "model": model.config.to_dict(),
         **metadata,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -77,8 +77,10 @@ def read_metadata(path: str | os.PathLike) -> dict:
         sidecar = json.loads(json_path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise WeightsError(f"{json_path}: not valid JSON ({error})") from None
-    if not isinstance(sidecar, dict) or sidecar.get("format") != FORMAT:
-        raise WeightsError(f"{json_path}: not a vqvae-tui weights sidecar (no format: {FORMAT!r})")
+    if not isinstance(sidecar, dict) or sidecar.get("format") != WEIGHTS_FORMAT:
+        raise WeightsError(
+            f"{json_path}: not a vqvae-tui weights sidecar (no format: {WEIGHTS_FORMAT!r})"
+        )
     return sidecar
 
 

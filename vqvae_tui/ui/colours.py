@@ -14,7 +14,7 @@ CODE_COLOURS = [
     "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
     "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 ]  # fmt: skip
-HIGHLIGHT = Color.parse("#ffd75f")  # the selected latent position and its patch
+SHADE_GLYPHS = " ░▒▓█"  # a level 0..255 without colour (NO_COLOR), darkest first
 
 
 def code_colour(code: int) -> Color:
@@ -29,7 +29,7 @@ def readable_on(colour: Color) -> Color:
 
 def xterm_greys() -> dict[int, int]:
     """The greys every 256-colour terminal shares: value 0..255 → palette number."""
-    greys = {8 + 10 * i: 232 + i for i in range(24)}  # the grey ramp, 232..255
+    greys = {8 + 10 * (number - 232): number for number in range(232, 256)}  # the grey ramp
     greys |= {v: 16 + 43 * i for i, v in enumerate((0, 95, 135, 175, 215, 255))}  # cube greys
     return greys
 
@@ -61,16 +61,22 @@ def level(value: float) -> int:
     return int(min(max(value, 0.0), 1.0) * 255 + 0.5)
 
 
+def shade_glyph(level: float) -> str:
+    """A level 0..255 as one of ' ░▒▓█', for NO_COLOR."""
+    return SHADE_GLYPHS[int(float(level) * (len(SHADE_GLYPHS) - 1) / 255 + 0.5)]
+
+
 @lru_cache(maxsize=1024)
-def highlighted(value: int) -> Color:
-    """A grey pulled towards the highlight colour, for the selected patch of a picture."""
-    r, g, b = HIGHLIGHT.get_truecolor()
+def tinted(value: int, tint: Color) -> Color:
+    """A grey level pulled towards a highlight colour (a selected patch or row)."""
+    r, g, b = tint.get_truecolor()
     return Color.from_rgb(*(int(0.55 * value + 0.45 * c) for c in (r, g, b)))
 
 
 @lru_cache(maxsize=8192)
-def half_block(top: int, bottom: int, marked: bool = False) -> Style:
+def half_block(top: int, bottom: int, tint: Color | None = None) -> Style:
     """The style of '▀' showing two pixels: top as foreground, bottom as background, in
-    palette greys (the marked patch in tinted truecolour)."""
-    colour = highlighted if marked else palette_grey
-    return Style(color=colour(top), bgcolor=colour(bottom))
+    palette greys (or, in a marked patch, tinted towards `tint` in truecolour)."""
+    if tint is None:
+        return Style(color=palette_grey(top), bgcolor=palette_grey(bottom))
+    return Style(color=tinted(top, tint), bgcolor=tinted(bottom, tint))

@@ -1,4 +1,7 @@
-"""Messages widgets post up to the app, which owns all state."""
+"""Every message the widgets post up to their screen: small dataclasses named for what happened.
+
+Selections replace a queued one of their kind (`can_replace`), so a burst of mouse moves costs
+one update."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from textual.message import Message
 
 @dataclass
 class PositionSelected(Message):
-    """A latent position (0..48) was hovered or reached by the keyboard."""
+    """A latent position (row-major over the grid) was hovered or reached by the keyboard."""
 
     position: int
 
@@ -54,3 +57,13 @@ class CodeEdited(Message):
 
     position: int
     code: int
+
+
+@dataclass
+class CodeLineSelected(Message):
+    """A line of the code pane was hovered or reached by the keyboard (0-based)."""
+
+    line: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, CodeLineSelected)

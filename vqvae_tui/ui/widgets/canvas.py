@@ -2,31 +2,33 @@
 
 Mouse: drag to draw; the right button, or ctrl/shift held, erases. Keys: arrows/hjkl move the
 cursor, space paints and x erases at it, p puts the pen down (draws while moving). The canvas
-only reports brush movements (Paint messages); the app owns the pixels and the undo history.
+only reports brush movements (Paint messages); the session owns the pixels and the undo history.
 """
 
 from __future__ import annotations
 
-from textual.binding import Binding
 from textual.events import MouseDown, MouseMove, MouseUp
 from textual.geometry import Offset
 
+from vqvae_tui.model.config import IMAGE
+from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.messages import Paint
-from vqvae_tui.ui.widgets.picture import SIZE, Picture
+from vqvae_tui.ui.widgets.picture import Picture
 
 RIGHT_BUTTON = 3
 
 
 class Canvas(Picture, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "move(-1, 0)", "Up", show=False, id="canvas.up"),
-        Binding("down,j", "move(1, 0)", "Down", show=False, id="canvas.down"),
-        Binding("left,h", "move(0, -1)", "Left", show=False, id="canvas.left"),
-        Binding("right,l", "move(0, 1)", "Right", show=False, id="canvas.right"),
-        Binding("space", "dab(False)", "Paint", id="canvas.paint"),
-        Binding("x", "dab(True)", "Erase", id="canvas.erase"),
-        Binding("p", "toggle_pen", "Pen up/down", id="canvas.pen"),
-    ]
+    ACTIONS = actions(
+        "canvas",
+        moves("pixel cursor"),
+        Action("space", "dab(False)", "Paint", "Paint at the pixel cursor", footer=20, id="paint"),
+        Action("x", "dab(True)", "Erase", "Erase at the pixel cursor", footer=22, id="erase"),
+        Action(
+            "p", "toggle_pen", "Pen up/down", "Draw while the cursor moves", footer=21, id="pen"
+        ),
+    )
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, *, monochrome: bool = False, id: str | None = None):
         super().__init__(monochrome=monochrome, id=id)
@@ -36,7 +38,7 @@ class Canvas(Picture, can_focus=True):
 
     @property
     def pixel(self) -> tuple[int, int]:
-        return self.cursor if self.cursor is not None else (SIZE // 2, SIZE // 2)
+        return self.cursor if self.cursor is not None else (IMAGE // 2, IMAGE // 2)
 
     def on_focus(self) -> None:
         self.mark(self.patch, self.pixel)
@@ -52,7 +54,7 @@ class Canvas(Picture, can_focus=True):
 
     def action_move(self, rows: int, cols: int) -> None:
         row, col = self.pixel
-        moved = (min(max(row + rows, 0), SIZE - 1), min(max(col + cols, 0), SIZE - 1))
+        moved = (min(max(row + rows, 0), IMAGE - 1), min(max(col + cols, 0), IMAGE - 1))
         if self.pen_down:
             self.post_message(Paint(self.centre(self.pixel), self.centre(moved)))
         self.mark(self.patch, moved)
@@ -73,8 +75,8 @@ class Canvas(Picture, can_focus=True):
     def point_at(offset: Offset) -> tuple[float, float]:
         """The brush point under a cell (one pixel wide, two tall), kept on the canvas."""
         return (
-            min(max(offset.x, 0), SIZE - 1) + 0.5,
-            min(max(offset.y, 0), SIZE // 2 - 1) * 2 + 1.0,
+            min(max(offset.x, 0), IMAGE - 1) + 0.5,
+            min(max(offset.y, 0), IMAGE // 2 - 1) * 2 + 1.0,
         )
 
     def on_mouse_down(self, event: MouseDown) -> None:

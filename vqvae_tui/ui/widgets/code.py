@@ -1,45 +1,46 @@
 """The code pane: the quantizer's own forward pass, read from the running module, highlighted.
 
-Lines computed by the linked matrix are drawn on a highlight band; the keyboard line cursor
-('▶') and the mouse pick a line, and the app links that line's step to its matrix.
+Lines computed by the linked matrix are drawn on the `code-pane--linked` band; the keyboard line
+cursor ('▶') and the mouse pick a line, and the screen links that line's step to its matrix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Text
-from textual.binding import Binding
-from textual.events import MouseMove
 from textual.message import Message
 from textual.widgets import Static
+
+from vqvae_tui.ui.actions import actions, bindings, moves
+from vqvae_tui.ui.messages import CodeLineSelected
+from vqvae_tui.ui.widgets.hover import HoverSelects
 
 if TYPE_CHECKING:  # torch loads in a worker, after the first frame
     from vqvae_tui.model.steps import Source
 
-LINKED = Style(bgcolor="#3a3a1a")
 GUTTER = 6  # cursor mark and line number
 THEME = "monokai"
 
 
-@dataclass
-class CodeLineSelected(Message):
-    """A line of the code pane was hovered or reached by the keyboard (0-based)."""
+class CodePane(HoverSelects, Static, can_focus=True):
+    COMPONENT_CLASSES = {
+        "code-pane--linked",  # the lines that compute the linked matrix
+        "code-pane--cursor",  # the keyboard's line mark
+        "code-pane--number",  # line numbers
+    }
 
-    line: int
+    DEFAULT_CSS = """
+    CodePane {
+        & > .code-pane--linked { background: $code-linked; }
+        & > .code-pane--cursor { text-style: bold; }
+        & > .code-pane--number { text-style: dim; }
+    }
+    """
 
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, CodeLineSelected)
-
-
-class CodePane(Static, can_focus=True):
-    BINDINGS = [
-        Binding("up,k", "move(-1)", "Line up", show=False, id="code.up"),
-        Binding("down,j", "move(1)", "Line down", show=False, id="code.down"),
-    ]
+    ACTIONS = actions("code", moves("line", grid=False, arrows="up down"))
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, source: Source, *, id: str | None = None):
         super().__init__(id=id)
@@ -61,28 +62,28 @@ class CodePane(Static, can_focus=True):
             self.render_code()
 
     def render_code(self) -> None:
+        style = {
+            name: self.get_component_rich_style(f"code-pane--{name}", partial=True)
+            for name in ("linked", "cursor", "number")
+        }
         text = Text(no_wrap=True, overflow="ellipsis")
         for index, line in enumerate(self.lines):
             number = self.source.first_line + index
-            text.append("▶" if index == self.cursor else " ", Style(bold=True))
-            text.append(f"{number:>4} ", Style(dim=True))
+            text.append("▶" if index == self.cursor else " ", style["cursor"])
+            text.append(f"{number:>4} ", style["number"])
             body = line.copy()
             if index in self.linked:  # the band runs to the pane's right edge
                 body.pad_right(max(0, self.size.width - GUTTER - body.cell_len))
-                body.stylize(LINKED)
+                body.stylize(style["linked"])
             text.append_text(body)
             text.append("\n")
         self.update(text, layout=False)
 
-    def line_at(self, y: int) -> int | None:
+    def target_at(self, x: int, y: int) -> int | None:
         return y if 0 <= y < len(self.lines) else None
 
-    def on_mouse_move(self, event: MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and (line := self.line_at(offset.y)) is not None:
-            self.post_message(CodeLineSelected(line))
-
-    on_click = on_mouse_move
+    def selected(self, target: int) -> Message:
+        return CodeLineSelected(target)
 
     def action_move(self, step: int) -> None:
         line = 0 if self.cursor is None else min(max(self.cursor + step, 0), len(self.lines) - 1)

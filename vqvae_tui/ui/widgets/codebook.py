@@ -1,8 +1,9 @@
 """The codebook: K rows, each its code's swatch and label, its D values as a heat strip
-(normalised per row, black → white) and how many of the 49 positions use it now.
+(normalised per row, black → white) and how many of the latent positions use it now.
 
-The highlighted row (the selected code, or the selected position's code) is drawn bold with a
-'▶' before it. Compact mode shows one cell per code instead: label on colour and count.
+The highlighted row (the selected code, or the selected position's code) is drawn in the
+`codebook--highlight` style with a '▶' before it. Compact mode shows one cell per code instead:
+label on colour and count.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
-from textual.events import MouseMove
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from vqvae_tui.model.config import CODE_LABELS
+from vqvae_tui.model.config import CODE_LABELS, ModelConfig
+from vqvae_tui.session import Selection
+from vqvae_tui.ui.actions import actions, bindings, moves
 from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeSelected
-from vqvae_tui.ui.selection import Selection
+from vqvae_tui.ui.widgets.hover import HoverSelects
 from vqvae_tui.ui.widgets.matrix import row_levels
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
@@ -32,15 +34,23 @@ COMPACT_CELL = 4  # columns per code in the compact strip: " 7 " + gap
 HEAT_X = 1 + 2 + 1  # where the heat strip starts: after the mark, the label and a gap
 
 
-class Codebook(Widget, can_focus=True):
+class Codebook(HoverSelects, Widget, can_focus=True):
+    COMPONENT_CLASSES = {
+        "codebook--highlight",  # the highlighted code's row
+        "codebook--highlight-strip",  # its cell in the compact strip
+    }
+
     DEFAULT_CSS = """
-    Codebook { width: auto; height: auto; }
+    Codebook {
+        width: auto;
+        height: auto;
+        & > .codebook--highlight { text-style: bold; }
+        & > .codebook--highlight-strip { text-style: bold reverse; }
+    }
     """
 
-    BINDINGS = [
-        Binding("up,k,left,h", "move(-1)", "Previous code", show=False, id="codebook.previous"),
-        Binding("down,j,right,l", "move(1)", "Next code", show=False, id="codebook.next"),
-    ]
+    ACTIONS = actions("codebook", moves("code", grid=False))
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
@@ -57,7 +67,7 @@ class Codebook(Widget, can_focus=True):
     def get_content_width(self, container: Size, viewport: Size) -> int:
         if self.compact:
             return container.width
-        dim = 16 if self.trace is None else self.trace.codebook.shape[1]
+        dim = ModelConfig().dim if self.trace is None else self.trace.codebook.shape[1]
         return HEAT_X + dim * HEAT_WIDTH
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -99,10 +109,12 @@ class Codebook(Widget, can_focus=True):
             return Strip.blank(self.size.width, self.rich_style)
         colour = code_colour(y)
         mark = y == highlighted
+        highlight = self.get_component_rich_style("codebook--highlight", partial=True)
         segments = [
-            Segment("▶" if mark else " ", Style(bold=True)),
+            Segment("▶" if mark else " ", highlight),
             Segment(
-                f"{CODE_LABELS[y]} ", Style(color=readable_on(colour), bgcolor=colour, bold=mark)
+                f"{CODE_LABELS[y]} ",
+                Style(color=readable_on(colour), bgcolor=colour) + (highlight if mark else Style()),
             ),
             Segment(" ", Style()),
         ]
@@ -114,29 +126,29 @@ class Codebook(Widget, can_focus=True):
 
     def render_compact(self, y: int, counts: np.ndarray, highlighted: int | None) -> Strip:
         segments = []
+        highlight = self.get_component_rich_style("codebook--highlight-strip", partial=True)
         for code in range(self.codes()):
             mark = code == highlighted
             if y == 0:
                 colour = code_colour(code)
-                style = Style(color=readable_on(colour), bgcolor=colour, bold=mark, reverse=mark)
+                style = Style(color=readable_on(colour), bgcolor=colour)
+                style += highlight if mark else Style()
                 segments += [
                     Segment(f"{'▶' if mark else ' '}{CODE_LABELS[code]} ", style),
                     Segment(" ", Style()),
                 ]
             elif y == 1:
-                segments.append(Segment(f"{counts[code]:>3} ", count_style(counts[code], mark)))
+                highlight = self.get_component_rich_style("codebook--highlight", partial=True)
+                style = count_style(counts[code]) + (highlight if mark else Style())
+                segments.append(Segment(f"{counts[code]:>3} ", style))
         return Strip(segments).extend_cell_length(self.size.width, self.rich_style)
 
-    def code_at(self, x: int, y: int) -> int | None:
+    def target_at(self, x: int, y: int) -> int | None:
         code = x // COMPACT_CELL if self.compact else y
         return code if 0 <= code < self.codes() else None
 
-    def on_mouse_move(self, event: MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and (code := self.code_at(offset.x, offset.y)) is not None:
-            self.post_message(CodeSelected(code))
-
-    on_click = on_mouse_move
+    def selected(self, target: int) -> Message:
+        return CodeSelected(target)
 
     def action_move(self, step: int) -> None:
         if self.codes():
@@ -146,18 +158,25 @@ class Codebook(Widget, can_focus=True):
             self.post_message(CodeSelected(code))
 
 
-def count_style(count: int, highlighted: bool) -> Style:
-    return Style(bold=highlighted, dim=count == 0)
+def count_style(count: int) -> Style:
+    """A count: dim where no position uses the code."""
+    return Style(dim=count == 0)
 
 
 class CodeCounts(Widget):
-    """How many of the 49 positions use each code now, one row per code, beside the Codebook.
+    """How many of the latent positions use each code now, one row per code, beside the Codebook.
 
     A widget of its own so that a new count repaints three cells, not a row of heat colours.
     """
 
+    COMPONENT_CLASSES = {"code-counts--highlight"}
+
     DEFAULT_CSS = """
-    CodeCounts { width: 4; height: auto; }
+    CodeCounts {
+        width: 4;
+        height: auto;
+        & > .code-counts--highlight { text-style: bold; }
+    }
     """
 
     def __init__(self, *, id: str | None = None):
@@ -189,4 +208,7 @@ class CodeCounts(Widget):
         if self.counts is None or y >= len(self.counts):
             return Strip.blank(self.size.width, self.rich_style)
         count = int(self.counts[y])
-        return Strip([Segment(f"{count:>3} ", count_style(count, y == self.highlighted))], 4)
+        style = count_style(count)
+        if y == self.highlighted:
+            style += self.get_component_rich_style("code-counts--highlight", partial=True)
+        return Strip([Segment(f"{count:>3} ", style)], 4)

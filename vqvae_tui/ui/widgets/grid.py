@@ -1,8 +1,8 @@
-"""The 7×7 latent grids: Features (z_e), Codes and Quantized (z_q), one Line-API widget each.
+"""The latent grids: Features (z_e), Codes and Quantized (z_q), one Line-API widget each.
 
 Each latent position is a cell 2 columns × 2 rows, so a grid is as tall as a 28×28 picture.
-The selected position is drawn reversed and bold with '<>' beneath its label, and the positions
-that use a selected code show '··', so nothing is told by colour alone.
+The selected position is drawn in the `latent-grid--selected` style with '<>' beneath its
+label, and the positions that use a selected code show '··', so nothing is told by colour alone.
 """
 
 from __future__ import annotations
@@ -12,45 +12,50 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
-from textual.events import Key, MouseMove
+from textual.events import Key, MouseScrollDown, MouseScrollUp
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from vqvae_tui.model.config import CODE_LABELS, GRID
+from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, POSITIONS
+from vqvae_tui.session import Selection, edited_codes
+from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeEdited, PositionSelected
-from vqvae_tui.ui.selection import Selection
+from vqvae_tui.ui.widgets.hover import HoverSelects
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import Trace
 
 CELL_WIDTH, CELL_HEIGHT = 2, 2
-SHADES = 24  # grey levels of the Features grid
+FEATURE_SHADES = 24  # grey levels of the Features grid: few, so small changes repaint nothing
 
 
-def edited_codes(codes: np.ndarray, edits: dict) -> np.ndarray:
-    """The nearest codes with the user's edits (position → code) in their place."""
-    codes = codes.copy()
-    for position, code in edits.items():
-        codes[position] = code
-    return codes
-
-
-class LatentGrid(Widget, can_focus=True):
+class LatentGrid(HoverSelects, Widget, can_focus=True):
     """One of the three latent grids; `kind` is features, codes or quantized."""
 
+    COMPONENT_CLASSES = {"latent-grid--selected"}
+
     DEFAULT_CSS = """
-    LatentGrid { width: 14; height: 14; }
+    LatentGrid {
+        width: auto;
+        height: auto;
+        & > .latent-grid--selected { text-style: bold reverse; }
+    }
     """
 
-    BINDINGS = [
-        Binding("up,k", "move(-1, 0)", "Up", show=False, id="grid.up"),
-        Binding("down,j", "move(1, 0)", "Down", show=False, id="grid.down"),
-        Binding("left,h", "move(0, -1)", "Left", show=False, id="grid.left"),
-        Binding("right,l", "move(0, 1)", "Right", show=False, id="grid.right"),
-    ]
+    ACTIONS = actions(
+        "grid",
+        moves("position"),
+        Action("plus", "cycle(1)", "Next code", "Codes grid: the next code at this position",
+               key_display="+", id="next_code"),
+        Action("minus", "cycle(-1)", "Previous code",
+               "Codes grid: the previous code at this position", key_display="-",
+               id="previous_code"),
+    )  # fmt: skip
+    BINDINGS = bindings(ACTIONS)
+    HELP = "On the Codes grid, type a code's label to set the selected position's code."
 
     def __init__(self, kind: str, *, id: str | None = None):
         super().__init__(id=id)
@@ -72,7 +77,7 @@ class LatentGrid(Widget, can_focus=True):
 
     def show_codes(self, codes: np.ndarray) -> None:
         """A grid of codes that no Trace made (generated ones): labels on code colours."""
-        flat = np.asarray(codes).reshape(GRID * GRID)
+        flat = np.asarray(codes).reshape(POSITIONS)
         self.show_cells(np.stack([flat] + [np.zeros_like(flat)] * 3, axis=1))
 
     def show_cells(self, cells: np.ndarray | None) -> None:
@@ -85,23 +90,22 @@ class LatentGrid(Widget, can_focus=True):
         self.cells = cells
 
     def cells_of(self, trace: Trace | None, selection: Selection, edits: dict) -> np.ndarray | None:
-        """What each cell shows, (49, 4): its value (a code, or a shade), selected, marked,
-        edited (a code the user set instead of the nearest)."""
+        """What each cell shows, (POSITIONS, 4): its value (a code, or a shade), selected,
+        marked, edited (a code the user set instead of the nearest)."""
         if trace is None:
             return None
         if self.kind == "features":
             # shaded by |z_e| against the longest code vector: the same scale for every input
             longest = float(np.linalg.norm(trace.codebook, axis=1).max())
             norms = np.linalg.norm(trace.flat, axis=1) / max(longest, 1e-6)
-            shades = np.round(np.clip(norms, 0, 1) * (SHADES - 1))  # few shades: less churn
-            value = (shades * 255 / (SHADES - 1)).astype(np.int64)
+            shades = np.round(np.clip(norms, 0, 1) * (FEATURE_SHADES - 1))
+            value = (shades * 255 / (FEATURE_SHADES - 1)).astype(np.int64)
         else:
             value = edited_codes(trace.codes, edits).astype(np.int64)
-        selected = np.arange(GRID * GRID) == (
-            -1 if selection.position is None else selection.position
-        )
+        positions = np.arange(POSITIONS)
+        selected = positions == (-1 if selection.position is None else selection.position)
         marked = trace.codes == (-1 if selection.code is None else selection.code)
-        edited = np.isin(np.arange(GRID * GRID), list(edits)) & (self.kind != "features")
+        edited = np.isin(positions, list(edits)) & (self.kind != "features")
         return np.stack([value, selected, marked, edited], axis=1)
 
     def cell_style(self, value: int) -> tuple[Style, str]:
@@ -117,53 +121,57 @@ class LatentGrid(Widget, can_focus=True):
         if self.cells is None or y >= GRID * CELL_HEIGHT:
             return Strip.blank(self.size.width, self.rich_style)
         row, sub = divmod(y, CELL_HEIGHT)
+        selected_style = self.get_component_rich_style("latent-grid--selected", partial=True)
         segments = []
         for value, selected, marked, edited in self.cells[row * GRID : (row + 1) * GRID]:
             style, label = self.cell_style(int(value))
             text = label if sub == 0 else "  "
             if selected:
-                style += Style(reverse=True, bold=True)
+                style += selected_style
                 text = text if sub == 0 else "<>"
             elif sub == 1 and (marked or edited):
                 text = ("*" if edited else "·") + ("·" if marked else " ")
             segments.append(Segment(text, style))
         return Strip(segments, GRID * CELL_WIDTH)
 
-    def position_at(self, x: int, y: int) -> int | None:
+    def target_at(self, x: int, y: int) -> int | None:
         col, row = x // CELL_WIDTH, y // CELL_HEIGHT
-        if 0 <= col < GRID and 0 <= row < GRID:
-            return row * GRID + col
-        return None
+        return row * GRID + col if 0 <= col < GRID and 0 <= row < GRID else None
 
-    def on_mouse_move(self, event: MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and (position := self.position_at(offset.x, offset.y)) is not None:
-            self.post_message(PositionSelected(position))
+    def selected(self, target: int) -> Message:
+        return PositionSelected(target)
 
-    on_click = on_mouse_move
+    # ---- editing codes, on the Codes grid -----------------------------------------------
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "cycle":
+            return self.kind == "codes"
+        return True
+
+    def code_now(self, position: int) -> int:
+        return int(self.cells[position, 0]) if self.cells is not None else 0
+
+    def action_cycle(self, step: int) -> None:
+        """The next or previous code at the selected position."""
+        if self.trace is not None and self.selection.position is not None:
+            position = self.selection.position
+            code = (self.code_now(position) + step) % len(self.trace.codebook)
+            self.post_message(CodeEdited(position, code))
 
     def on_key(self, event: Key) -> None:
-        """On the Codes grid: a code's label sets the selected position's code, + and -
-        cycle it."""
+        """On the Codes grid: a code's label sets the selected position's code."""
         if self.kind != "codes" or self.trace is None or self.selection.position is None:
             return
-        k = len(self.trace.codebook)
-        position = self.selection.position
-        current = int(self.cells[position, 0]) if self.cells is not None else 0
-        if event.character and event.character in CODE_LABELS[:k] and event.character != " ":
-            code = CODE_LABELS.index(event.character)
-        elif event.character in ("+", "-"):
-            code = (current + (1 if event.character == "+" else -1)) % k
-        else:
-            return
-        event.stop()
-        event.prevent_default()
-        self.post_message(CodeEdited(position, code))
+        labels = CODE_LABELS[: len(self.trace.codebook)]
+        if event.character and event.character != " " and event.character in labels:
+            event.stop()
+            event.prevent_default()
+            self.post_message(CodeEdited(self.selection.position, labels.index(event.character)))
 
-    def on_mouse_scroll_up(self, event) -> None:
+    def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
         self.scroll_code(event, -1)
 
-    def on_mouse_scroll_down(self, event) -> None:
+    def on_mouse_scroll_down(self, event: MouseScrollDown) -> None:
         self.scroll_code(event, 1)
 
     def scroll_code(self, event, step: int) -> None:
@@ -171,14 +179,14 @@ class LatentGrid(Widget, can_focus=True):
         offset = event.get_content_offset(self)
         if self.kind != "codes" or self.trace is None or offset is None:
             return
-        position = self.position_at(offset.x, offset.y)
+        position = self.target_at(offset.x, offset.y)
         if position is not None:
             event.stop()
             k = len(self.trace.codebook)
-            self.post_message(CodeEdited(position, (int(self.cells[position, 0]) + step) % k))
+            self.post_message(CodeEdited(position, (self.code_now(position) + step) % k))
 
     def action_move(self, rows: int, cols: int) -> None:
-        position = self.selection.position if self.selection.position is not None else 24
+        position = self.selection.position if self.selection.position is not None else CENTRE
         row = min(max(position // GRID + rows, 0), GRID - 1)
         col = min(max(position % GRID + cols, 0), GRID - 1)
         self.selection = Selection(position=row * GRID + col)  # before the app echoes it back,

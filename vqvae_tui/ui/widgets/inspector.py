@@ -8,19 +8,14 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from vqvae_tui.model.config import CODE_LABELS
+from vqvae_tui.model.config import CODE_LABELS, POSITIONS
+from vqvae_tui.session import Selection, position_label
 from vqvae_tui.ui.colours import code_colour, readable_on
-from vqvae_tui.ui.selection import Selection, position_label
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import Trace
 
 BARS = "▁▂▃▄▅▆▇█"
-
-
-def runner_up(distances: np.ndarray) -> int:
-    """The second-nearest code of one distance row."""
-    return int(np.argsort(distances, kind="stable")[1])
 
 
 def code_text(code: int) -> Text:
@@ -61,7 +56,7 @@ def describe(trace: Trace, selection: Selection) -> Text:
             " …" if len(users) > 6 else ""
         )
         return Text.assemble(
-            "code ", code_text(code), f" is used by {len(users)} of 49 positions",
+            "code ", code_text(code), f" is used by {len(users)} of {POSITIONS} positions",
             f": {where}" if len(users) else "", "\n",
         )  # fmt: skip
     return Text(

@@ -18,52 +18,33 @@ import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
-from textual.events import MouseMove
+from textual.message import Message
 
-from vqvae_tui.model.config import CODE_LABELS, GRID
-from vqvae_tui.ui.colours import code_colour, highlighted, palette_grey
+from vqvae_tui.model.config import CODE_LABELS, GRID, POSITIONS
+from vqvae_tui.session import Selection
+from vqvae_tui.ui.actions import Action, actions, bindings, moves
+from vqvae_tui.ui.colours import code_colour, palette_grey, shade_glyph, tinted
 from vqvae_tui.ui.messages import MatrixLinked, PositionSelected
-from vqvae_tui.ui.selection import Selection
 from vqvae_tui.ui.widgets.bands import Banded
+from vqvae_tui.ui.widgets.hover import HoverSelects
 
 if TYPE_CHECKING:  # the Trace type only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import Trace
 
-ROWS = GRID * GRID
-LINES = (ROWS + 1) // 2  # two rows a line
+LINES = (POSITIONS + 1) // 2  # two rows a line
 BAND = 8  # values a band: more bands cost compositor time, wider ones repaint more bytes
-
-
-SHADE_GLYPHS = " ░▒▓█"
-SHADES = 8  # grey levels: enough to read a row, few enough that small changes repaint nothing
-MARK = Style(bold=True)
+MATRIX_SHADES = (
+    8  # grey levels: enough to read a row, few enough that small changes repaint nothing
+)
 BLANK = Segment(" ", Style())  # every segment styled: the NO_COLOR filter needs one
 
 
-def shade_glyph(level: float) -> str:
-    """A level 0..255 as one of ' ░▒▓█', for NO_COLOR."""
-    return SHADE_GLYPHS[int(level * (len(SHADE_GLYPHS) - 1) / 255 + 0.5)]
-
-
-def row_levels(values: np.ndarray, shades: int = SHADES) -> np.ndarray:
+def row_levels(values: np.ndarray, shades: int = MATRIX_SHADES) -> np.ndarray:
     """Each row shaded 0..255 (in `shades` steps) between its own min and max."""
     low = values.min(axis=1, keepdims=True)
     span = np.maximum(values.max(axis=1, keepdims=True) - low, 1e-9)
     steps = np.round((values - low) / span * (shades - 1))
     return (steps * 255 / (shades - 1) + 0.5).astype(np.int64)
-
-
-class Linked:
-    """Focusing a matrix, or entering it with the mouse, links it to its lines of code."""
-
-    field: str
-
-    def on_focus(self) -> None:
-        self.post_message(MatrixLinked(self.field))
-
-    def on_enter(self) -> None:
-        self.post_message(MatrixLinked(self.field))
 
 
 @lru_cache(maxsize=4096)
@@ -73,29 +54,68 @@ def pair_cell(top: Color, bottom: Color) -> Segment:
 
 
 @lru_cache(maxsize=64)
-def shade_cell(level: float, focused: bool) -> Segment:
-    """A NO_COLOR cell: a shade glyph, reversed on the focused row."""
-    return Segment(shade_glyph(level), Style(reverse=focused))
+def shade_cell(level: float, style: Style) -> Segment:
+    """A NO_COLOR cell: a shade glyph (in the focus style on the focused row)."""
+    return Segment(shade_glyph(level), style)
 
 
-class HeatMatrix(Linked, Banded, can_focus=True):
+class Matrix(Banded, can_focus=True):
+    """A matrix of the details screen. Focusing it, or entering it with the mouse, links it
+    to its lines of code. Its focused row (a latent position) is tinted with the colour of
+    `matrix--focus` (without colour: drawn in its text style) and marked '▶' (`matrix--mark`)."""
+
+    COMPONENT_CLASSES = {"matrix--focus", "matrix--mark"}
+
+    DEFAULT_CSS = """
+    Matrix {
+        & > .matrix--focus { color: $latent-highlight; text-style: reverse; }
+        & > .matrix--mark { text-style: bold; }
+    }
+    """
+
+    field: str  # the Trace field it shows
+
+    def __init__(self, *, monochrome: bool = False, id: str | None = None):
+        super().__init__(id=id)
+        self.monochrome = monochrome
+        self.tint = Color.parse("white")  # the focus colour, read from the styles at each show
+        self.focus_style = Style()
+
+    def read_styles(self) -> None:
+        """The focus styles, once a show: cells are drawn many times a stroke."""
+        focus = self.get_component_rich_style("matrix--focus", partial=True)
+        self.tint, self.focus_style = focus.color, focus.without_color
+
+    def on_focus(self) -> None:
+        self.post_message(MatrixLinked(self.field))
+
+    def on_enter(self) -> None:
+        self.post_message(MatrixLinked(self.field))
+
+    def shade(self, level: int, focused: bool) -> Color:
+        return tinted(level, self.tint) if focused else palette_grey(level)
+
+
+class HeatMatrix(HoverSelects, Matrix):
     """A (49, C) matrix of the Trace: `field` is flat, distances or selected.
 
     Columns: the focus mark '▶', the C values, and for the distances a space and the argmin's
     code labels of the line's two rows.
     """
 
-    BINDINGS = [
-        Binding("up,k", "move(-1)", "Row up", show=False, id="matrix.up"),
-        Binding("down,j", "move(1)", "Row down", show=False, id="matrix.down"),
-        Binding("pageup", "move(-7)", "7 rows up", show=False, id="matrix.pageup"),
-        Binding("pagedown", "move(7)", "7 rows down", show=False, id="matrix.pagedown"),
-    ]
+    ACTIONS = actions(
+        "matrix",
+        moves("row", grid=False, arrows="up down"),
+        Action("pageup", f"move({-GRID})", "Grid row up", f"Move the row {GRID} rows up",
+               palette=False, group="Move the row", id="pageup"),
+        Action("pagedown", f"move({GRID})", "Grid row down", f"Move the row {GRID} rows down",
+               palette=False, group="Move the row", id="pagedown"),
+    )  # fmt: skip
+    BINDINGS = bindings(ACTIONS)
 
     def __init__(self, field: str, *, monochrome: bool = False, id: str | None = None):
-        super().__init__(id=id)
+        super().__init__(monochrome=monochrome, id=id)
         self.field = field
-        self.monochrome = monochrome
         self.levels: np.ndarray | None = None  # (49, C) shades
         self.argmin: np.ndarray | None = None  # (49,) codes, for the distances
         self.focused_row: int | None = None
@@ -107,6 +127,7 @@ class HeatMatrix(Linked, Banded, can_focus=True):
         """New numbers or focus; repaints only the cells that look different."""
         if trace is None:
             return
+        self.read_styles()
         levels = row_levels(getattr(trace, self.field))
         argmin = trace.codes.copy() if self.field == "distances" else None
         previous, previous_argmin, previous_focus = self.levels, self.argmin, self.focused_row
@@ -135,63 +156,65 @@ class HeatMatrix(Linked, Banded, can_focus=True):
     def colour(self, row: int, column: int) -> Color:
         """The colour of one value: its shade, its code's colour at the argmin, tinted if
         the row is focused."""
-        if row >= ROWS:
+        if row >= POSITIONS:
             return palette_grey(0)
         if self.argmin is not None and self.argmin[row] == column:
             return code_colour(column)
-        level = int(self.levels[row, column])
-        return highlighted(level) if row == self.focused_row else palette_grey(level)
+        return self.shade(int(self.levels[row, column]), row == self.focused_row)
 
     def cell(self, x: int, y: int) -> Segment:
         top, bottom = 2 * y, 2 * y + 1
         if self.levels is None:
             return BLANK
         columns = self.levels.shape[1]
+        focused = self.focused_row in (top, bottom)
         if x == 0:
-            return Segment("▶" if self.focused_row in (top, bottom) else " ", MARK)
+            mark = self.get_component_rich_style("matrix--mark", partial=True)
+            return Segment("▶" if focused else " ", mark)
         if x <= columns:
             column = x - 1
             if self.monochrome:  # NO_COLOR: a shade glyph for each pair of values
                 level = float(self.levels[top : bottom + 1, column].mean())
-                return shade_cell(level, self.focused_row in (top, bottom))
+                return shade_cell(level, self.focus_style if focused else Style())
             return pair_cell(self.colour(top, column), self.colour(bottom, column))
         row = top + x - columns - 2  # the argmin labels: the line's top row, then its bottom
-        if x == columns + 1 or row >= ROWS or self.argmin is None:
+        if x == columns + 1 or row >= POSITIONS or self.argmin is None:
             return BLANK
         code = int(self.argmin[row])
-        reverse = row == self.focused_row
+        style = Style(color=code_colour(code), bold=True)
         return Segment(
-            CODE_LABELS[code], Style(color=code_colour(code), bold=True, reverse=reverse)
+            CODE_LABELS[code], style + self.focus_style if row == self.focused_row else style
         )
 
-    def on_mouse_move(self, event: MouseMove) -> None:
-        offset = event.get_content_offset(self)
-        if offset is not None and 1 <= offset.x and 0 <= offset.y < LINES:
-            row = min(2 * offset.y, ROWS - 1)
-            if self.focused_row in (row, row + 1):
-                return  # keep the row the keyboard chose within this line
-            self.post_message(PositionSelected(row))
+    def target_at(self, x: int, y: int) -> int | None:
+        if not (1 <= x and 0 <= y < LINES):
+            return None
+        row = min(2 * y, POSITIONS - 1)
+        if self.focused_row in (row, row + 1):
+            return None  # keep the row the keyboard chose within this line
+        return row
 
-    on_click = on_mouse_move
+    def selected(self, target: int) -> Message:
+        return PositionSelected(target)
 
     def action_move(self, step: int) -> None:
         previous = self.focused_row
-        row = min(max((previous if previous is not None else 0) + step, 0), ROWS - 1)
+        row = min(max((previous if previous is not None else 0) + step, 0), POSITIONS - 1)
         self.focused_row = row  # at once, so fast keys build on it; the app echoes it back
         self.refresh_rows({previous, row} - {None})
         self.post_message(PositionSelected(row))
 
 
-class VectorGrid(Linked, Banded, can_focus=True):
-    """The 7×7×D quantized grid: each position's D values as a small heat square, side × side
-    values (4 × 4 for D = 16) in side columns and side/2 lines; a band per two grid columns."""
+class VectorGrid(Matrix):
+    """The quantized grid (GRID × GRID × D): each position's D values as a small heat square,
+    side × side values (4 × 4 for D = 16) in side columns and side/2 lines; a band per two grid
+    columns."""
 
     field = "quantized"
 
     def __init__(self, *, monochrome: bool = False, id: str | None = None):
-        super().__init__(id=id)
-        self.monochrome = monochrome
-        self.levels: np.ndarray | None = None  # (7, 7, side * side) shades, 0-padded past D
+        super().__init__(monochrome=monochrome, id=id)
+        self.levels: np.ndarray | None = None  # (GRID, GRID, side²) shades, 0-padded past D
         self.focused: int | None = None
         self.side = 4
 
@@ -202,10 +225,11 @@ class VectorGrid(Linked, Banded, can_focus=True):
         """New numbers or focus; repaints only the cells that look different."""
         if trace is None:
             return
+        self.read_styles()
         d = trace.quantized.shape[-1]
         side = int(np.ceil(np.sqrt(d)))
         levels = np.zeros((GRID, GRID, side * side), dtype=np.int64)
-        levels[..., :d] = row_levels(trace.quantized.reshape(ROWS, d)).reshape(GRID, GRID, d)
+        levels[..., :d] = row_levels(trace.quantized.reshape(POSITIONS, d)).reshape(GRID, GRID, d)
         previous, previous_focus = self.levels, self.focused
         self.levels, self.focused = levels, selection.position
         if previous is None or previous.shape != levels.shape:
@@ -216,7 +240,7 @@ class VectorGrid(Linked, Banded, can_focus=True):
         cells = {
             self.place(position, value)
             for position, value in zip(
-                *np.nonzero(levels.reshape(ROWS, -1) != previous.reshape(ROWS, -1))
+                *np.nonzero(levels.reshape(POSITIONS, -1) != previous.reshape(POSITIONS, -1))
             )
         }
         if previous_focus != self.focused:
@@ -240,6 +264,5 @@ class VectorGrid(Linked, Banded, can_focus=True):
         bottom = int(square[2 * line + 1, col]) if 2 * line + 1 < self.side else 0
         focused = grid_row * GRID + grid_col == self.focused
         if self.monochrome:
-            return shade_cell((top + bottom) / 2, focused)
-        shade = highlighted if focused else palette_grey
-        return pair_cell(shade(top), shade(bottom))
+            return shade_cell((top + bottom) / 2, self.focus_style if focused else Style())
+        return pair_cell(self.shade(top, focused), self.shade(bottom, focused))

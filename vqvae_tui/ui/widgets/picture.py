@@ -8,33 +8,40 @@ glyphs ( ░▒▓█), so the picture still reads. Only the cells that look dif
 from __future__ import annotations
 
 import numpy as np
+from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from vqvae_tui.ui.colours import HIGHLIGHT, PALETTE_NUMBER, half_block
-
-SIZE = 28
-PATCH = 4  # one latent position covers 4×4 pixels
-SHADES = " ░▒▓█"
-CURSOR = Style(color=HIGHLIGHT, bold=True)
+from vqvae_tui.model.config import GRID, IMAGE, PATCH
+from vqvae_tui.ui.colours import PALETTE_NUMBER, half_block, shade_glyph
 
 
 class Picture(Widget):
-    """Shows pixels in [0, 1]; marks one 4×4 patch (a latent position) and a pixel cursor."""
+    """Shows pixels in [0, 1]; marks one patch (a latent position) and a pixel cursor."""
+
+    COMPONENT_CLASSES = {
+        "picture--cursor",  # the keyboard's pixel cursor
+        "picture--patch",  # the selected position's patch: tinted by its colour (NO_COLOR: style)
+    }
 
     DEFAULT_CSS = """
-    Picture { width: auto; height: auto; }
+    Picture {
+        width: auto;
+        height: auto;
+        & > .picture--cursor { color: #ffd75f; text-style: bold; }
+        & > .picture--patch { color: #ffd75f; text-style: reverse; }
+    }
     """
 
-    def __init__(self, *, monochrome: bool = False, pixels: int = SIZE, id: str | None = None):
+    def __init__(self, *, monochrome: bool = False, pixels: int = IMAGE, id: str | None = None):
         super().__init__(id=id)
         self.monochrome = monochrome
         self.pixels = pixels  # its side: 28, or smaller for a thumbnail
         self.levels = np.zeros((pixels, pixels), dtype=np.uint8)
-        self.patch: int | None = None  # latent position 0..48
+        self.patch: int | None = None  # latent position
         self.cursor: tuple[int, int] | None = None  # pixel (row, col)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -75,25 +82,30 @@ class Picture(Widget):
             return []
         if isinstance(mark, tuple):
             return [mark[0] // 2]
-        top = (mark // 7) * PATCH // 2
-        return [top, top + 1]
+        top = (mark // GRID) * PATCH // 2
+        return list(range(top, top + PATCH // 2))
 
     def render_line(self, y: int) -> Strip:
         if y >= self.pixels // 2:
             return Strip.blank(self.size.width, self.rich_style)
         top, bottom = self.levels[2 * y], self.levels[2 * y + 1]
         in_patch = np.zeros(self.pixels, dtype=bool)
-        if self.patch is not None and self.patch // 7 == y // 2:
-            column = (self.patch % 7) * PATCH
+        if self.patch is not None and self.patch // GRID == 2 * y // PATCH:
+            column = (self.patch % GRID) * PATCH
             in_patch[column : column + PATCH] = True
+        patch = self.get_component_rich_style("picture--patch", partial=True)
+        tint: Color = patch.color
         segments = []
         for x in range(self.pixels):
             if self.cursor in ((2 * y, x), (2 * y + 1, x)):
-                style = CURSOR + Style(bgcolor=half_block(top[x], bottom[x]).bgcolor)
+                cursor = self.get_component_rich_style("picture--cursor", partial=True)
+                style = cursor + Style(bgcolor=half_block(top[x], bottom[x]).bgcolor)
                 segments.append(Segment("▀" if self.cursor[0] == 2 * y else "▄", style))
             elif self.monochrome:
-                shade = SHADES[(int(max(top[x], bottom[x])) * (len(SHADES) - 1) + 127) // 255]
-                segments.append(Segment(shade, Style(reverse=bool(in_patch[x]))))
+                glyph = shade_glyph(max(top[x], bottom[x]))
+                segments.append(Segment(glyph, patch.without_color if in_patch[x] else Style()))
             else:
-                segments.append(Segment("▀", half_block(top[x], bottom[x], in_patch[x])))
+                segments.append(
+                    Segment("▀", half_block(top[x], bottom[x], tint if in_patch[x] else None))
+                )
         return Strip(segments, self.pixels).simplify()

@@ -1,0 +1,1 @@
+"""One Screen per view, each owning its widgets, keys, handlers, layout and styles (.tcss)."""

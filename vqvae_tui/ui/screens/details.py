@@ -1,0 +1,178 @@
+"""The details screen: the six steps of vector quantization as live matrices, beside the very
+source that computes them (linked both ways through its `# step:` markers), with the losses and
+the straight-through estimator at work on the current drawing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.widgets import Static
+
+from vqvae_tui.model.config import CODE_LABELS, GRID, POSITIONS
+from vqvae_tui.model.steps import line_of, matrix_of, quantizer_source
+from vqvae_tui.session import Selection, position_label
+from vqvae_tui.ui.actions import Action, actions, bindings
+from vqvae_tui.ui.messages import CodeLineSelected, MatrixLinked
+from vqvae_tui.ui.screens.base import DrawingScreen
+from vqvae_tui.ui.widgets.canvas import Canvas
+from vqvae_tui.ui.widgets.code import CodePane
+from vqvae_tui.ui.widgets.footer import KeyFooter
+from vqvae_tui.ui.widgets.lines import TextLines
+from vqvae_tui.ui.widgets.matrix import HeatMatrix, VectorGrid
+
+if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.tracing import StraightThrough, Trace
+
+MATRIX_TITLES = {  # Trace field → its title: the step that makes it, its name, its shape
+    "flat": f"① z_e  {POSITIONS}×D",
+    "distances": f"② d² {POSITIONS}×K ③argmin",
+    "selected": f"④ e  {POSITIONS}×D",
+    "quantized": f"⑤ z_q  {GRID}×{GRID}×D",
+}
+
+SHOWN_WITH = {"codes": "distances"}  # the argmin's codes stand beside the distances
+
+
+def panel_of(field: str | None) -> str | None:
+    """The panel that shows a Trace field."""
+    return SHOWN_WITH.get(field, field)
+
+
+def lines_of_panel(panel: str | None) -> set[int]:
+    """The source lines that compute what a panel shows."""
+    fields = [field for field in (*SHOWN_WITH, *MATRIX_TITLES) if panel_of(field) == panel]
+    return {line for field in fields for line in line_of(field)}
+
+
+class DetailsScreen(DrawingScreen):
+    CSS_PATH = "details.tcss"
+    HELP_TITLE = "The details screen"
+    MEASURES_STRAIGHT_THROUGH = True
+
+    ACTIONS = actions(
+        "details",
+        Action("d,escape", "back", "Summary", "Back to the summary screen", footer=10),
+    )
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self):
+        super().__init__(id="details")
+        monochrome = bool(self.app.monochrome)
+        self.source = quantizer_source()
+        self.canvas = Canvas(monochrome=monochrome, id="details-input")
+        self.matrices = {
+            field: VectorGrid(monochrome=monochrome, id=f"matrix-{field}")
+            if field == "quantized"
+            else HeatMatrix(field, monochrome=monochrome, id=f"matrix-{field}")
+            for field in MATRIX_TITLES
+        }
+        self.code = CodePane(self.source, id="code")
+        self.panels: dict[str, Vertical] = {}  # Trace field → the box of its matrix
+        self.row = TextLines(id="row-numbers")
+        self.losses = TextLines(id="losses")
+        self.linked_matrix: str | None = None  # the matrix linked to its code lines
+        self.code_cursor: int | None = None  # the code line under the cursor
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="details-body"):
+            with Horizontal(id="details-top"):
+                with Vertical(id="details-left"):
+                    with Container(classes="panel", id="details-input-panel"):
+                        yield self.canvas
+                    yield self.row
+                    yield Static(
+                        "shade: row min ■ → max □\nargmin: label right of row", id="legend"
+                    )
+                for field, title in MATRIX_TITLES.items():
+                    with Vertical(classes="matrix-panel", id=f"panel-{field}") as box:
+                        self.panels[field] = box
+                        yield Static(title, classes="matrix-title")
+                        yield self.matrices[field]
+                        if field == "quantized":
+                            yield self.losses
+            with Container(classes="panel", id="code-panel"):
+                yield self.code
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#details-input-panel").border_title = "Input"
+        self.query_one("#code-panel").border_title = "VectorQuantizer.forward — model/vqvae.py"
+
+    def on_screen_resume(self) -> None:
+        if self.app.trace is not None and self.app.straight is None:
+            self.app.request_trace()  # the trace again, with its straight-through measured
+        super().on_screen_resume()
+
+    def action_back(self) -> None:
+        if self.app.screen is self:  # keys already queued may arrive after it closed
+            self.app.pop_screen()
+
+    def show(self) -> None:
+        super().show()
+        trace, selection, straight = self.app.trace, self.app.selection, self.app.straight
+        panel = panel_of(self.linked_matrix)
+        for field, matrix in self.matrices.items():
+            matrix.show(trace, selection)
+            box = self.panels[field]
+            if box.has_class("-linked") != (field == panel):  # a class change restyles the box
+                box.set_class(field == panel, "-linked")
+        self.code.show(lines_of_panel(panel), self.code_cursor)
+        if trace is not None:
+            self.row.update(describe_row(trace, selection, self.linked_matrix))
+        if straight is not None:
+            self.losses.update(describe_losses(straight, self.app.model.config.beta))
+
+    def on_matrix_linked(self, message: MatrixLinked) -> None:
+        self.linked_matrix = message.field
+        self.show()
+
+    def on_code_line_selected(self, message: CodeLineSelected) -> None:
+        self.code_cursor = message.line
+        self.linked_matrix = matrix_of(message.line)
+        self.show()
+
+
+def numbers(values: np.ndarray) -> str:
+    return " ".join(f"{v:+.2f}" for v in values)
+
+
+def describe_row(trace: Trace, selection: Selection, linked: str | None) -> Text:
+    """The exact numbers of the focused row of the linked matrix (the distances by default)."""
+    p = selection.position
+    if p is None:
+        return Text("Focus a row: Tab to a matrix, ↑↓ (or hover); or pick a line of code.")
+    code = int(trace.codes[p])
+    head = f"row {p} {position_label(p)} → code {CODE_LABELS[code]}\n"
+    if linked == "flat":
+        return Text(f"{head}z_e: {numbers(trace.flat[p])}")
+    if linked in ("selected", "quantized"):
+        return Text(f"{head}e_{CODE_LABELS[code]}: {numbers(trace.selected[p])}")
+    text = Text(head)
+    for k, distance in enumerate(trace.distances[p]):
+        entry = f"{CODE_LABELS[k]} {distance:5.2f}"
+        text.append(entry, "bold reverse" if k == code else "")
+        text.append(" " if k % 3 < 2 else "\n")
+    return text
+
+
+def describe_losses(straight: StraightThrough, beta: float) -> Text:
+    """The three losses of this drawing and the straight-through estimator, computed live."""
+    return Text(
+        f"reconstruction {straight.reconstruction_loss:.5f}\n"
+        " mean (x − x̂)²\n"
+        f"codebook       {straight.codebook_loss:.5f}\n"
+        " ‖sg[z_e] − e‖²\n"
+        f"commitment     {straight.commitment_loss:.5f}\n"
+        f" β‖z_e − sg[e]‖², β={beta:g}\n"
+        "straight-through, q =\n"
+        " z_e + (z_q − z_e).detach()\n"
+        f" fwd max|q − z_q|   {straight.forward_difference:.1e}\n"
+        f" bwd max|∂z_e − ∂q| {straight.gradient_difference:.1e}\n"
+        f"     ‖∂L/∂q‖        {straight.gradient_norm:.1e}"
+    )

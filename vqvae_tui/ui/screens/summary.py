@@ -1,0 +1,344 @@
+"""The summary screen (the default): Input → Features → Codes → Quantized → Output, with the
+Codebook below — the VQ-VAE paper's figure, live — the inspector, the code editor's difference
+map and the walkthrough, which runs over these very panels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from textual.app import ComposeResult, SystemCommand
+from textual.containers import Container, Horizontal, Vertical
+from textual.geometry import Size
+from textual.widgets import Static
+
+from vqvae_tui.model.config import CENTRE, GRID, IMAGE, ModelConfig
+from vqvae_tui.session import Moment, edited_codes, position_label
+from vqvae_tui.ui.actions import Action, actions, bindings
+from vqvae_tui.ui.messages import CodeEdited
+from vqvae_tui.ui.screens.base import COMPACT, DrawingScreen
+from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS, TourPanel, TourStep
+from vqvae_tui.ui.widgets.canvas import Canvas
+from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
+from vqvae_tui.ui.widgets.footer import KeyFooter
+from vqvae_tui.ui.widgets.grid import LatentGrid
+from vqvae_tui.ui.widgets.inspector import Inspector
+from vqvae_tui.ui.widgets.picture import Picture
+
+if TYPE_CHECKING:
+    from vqvae_tui.model.tracing import Trace
+
+GRIDS = ("features", "codes", "quantized")
+TOUR_KEYS = ("tour_next", "tour_previous", "tour_leave")
+PANEL_TITLES = {
+    "input-panel": (f"Input {IMAGE}×{IMAGE}", "draw here"),
+    "features-panel": ("Features", f"z_e {GRID}×{GRID}×D"),
+    "codes-panel": ("Codes", "argmin"),
+    "quantized-panel": ("Quantized", "z_q"),
+    "output-panel": ("Output", "decoder"),
+    "codebook-panel": ("Codebook", "K × D, count"),
+    "difference-panel": ("Edits: |edited − model|", "no edits"),
+}
+CAPTIONS = (
+    f"  encoder: {IMAGE // GRID}×{IMAGE // GRID} pixels → one D-vector   nearest code: argmin"
+    f" of d²   look up: code → its vector   decoder: {GRID}×{GRID}×D → {IMAGE}×{IMAGE}"
+)
+HINTS = (
+    "Draw: mouse drag (right button erases), or arrows + space/x, p pen down\n"
+    "Inspect: hover a grid, or Tab to it and move with the arrows\n"
+    "Edit codes: on the Codes grid type a label, + - or the wheel; n runner-up, r reset\n"
+    "0–9 samples · c clear · u undo · Tab next panel · v grid · ? keys"
+)
+
+
+class SummaryScreen(DrawingScreen):
+    CSS_PATH = "summary.tcss"
+    HELP_TITLE = "The summary screen"
+
+    ACTIONS = actions(
+        "summary",
+        Action("d", "details", "Details",
+               "The quantizer's six steps as live matrices beside their code, the losses",
+               footer=10),
+        Action("w", "tour", "Walkthrough", "A guided tour of one forward pass of your drawing",
+               footer=11),
+        Action("g", "generate", "Generate",
+               "Decode random grids of codes, uniform or from the prior", footer=12),
+        Action("a", "atlas", "Atlas", "What each code draws alone", footer=13),
+        Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
+               footer=32),
+        Action("n", "runner_up", "Try runner-up",
+               "Decode the selected position with its runner-up code (again: undo)"),
+        Action("r", "reset_edits", "Reset edits", "Every position back to its nearest code"),
+        Action("escape", "deselect", "Deselect", "Clear the selected position or code"),
+        Action("right", "tour_next", "Next", "Walkthrough: the next step", footer=2,
+               priority=True),
+        Action("n,space", "tour_next", "Next", "Walkthrough: the next step", priority=True,
+               id="tour_next_alt", palette=False),
+        Action("left", "tour_previous", "Back", "Walkthrough: the step before", footer=3,
+               priority=True),
+        Action("p", "tour_previous", "Back", "Walkthrough: the step before", priority=True,
+               id="tour_previous_alt", palette=False),
+        Action("escape", "tour_leave", "Leave", "Leave the walkthrough", footer=4,
+               priority=True),
+    )  # fmt: skip
+    BINDINGS = bindings(ACTIONS)
+
+    def __init__(self):
+        super().__init__(id="summary")
+        monochrome = bool(self.app.monochrome)
+        self.canvas = Canvas(monochrome=monochrome, id="input")
+        self.output = Picture(monochrome=monochrome, id="output")
+        self.difference = Picture(monochrome=monochrome, id="difference")
+        self.grids = {kind: LatentGrid(kind, id=kind) for kind in GRIDS}
+        self.codebook = Codebook(id="codebook")
+        self.code_counts = CodeCounts(id="code-counts")
+        self.inspector = Inspector("loading model…", id="inspector")
+        self.notice = Static(id="too-small")
+        self.tour = TourPanel(id="tour")
+        self.compact_grid = "codes"  # which grid the compact layout shows
+        # (trace, edits, decoded output, |difference| from the model's own codes): decoded once
+        # per trace and edits, not at every hover
+        self.edited: tuple[Trace, dict[int, int], np.ndarray, np.ndarray] | None = None
+        self.tour_step: int | None = None  # 0-based, while the walkthrough runs
+        self.tour_entered: Moment | None = None  # the state when the current step began
+        self.tour_done: set[int] = set()  # steps whose task is done
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="figure"):
+            with Container(id="input-panel", classes="panel"):
+                yield self.canvas
+            yield Static("→", classes="arrow", id="arrow-encoder")
+            with Container(id="features-panel", classes="panel grid-panel"):
+                yield self.grids["features"]
+            yield Static("→", classes="arrow", id="arrow-nearest")
+            with Container(id="codes-panel", classes="panel grid-panel"):
+                yield self.grids["codes"]
+            yield Static("→", classes="arrow", id="arrow-lookup")
+            with Container(id="quantized-panel", classes="panel grid-panel"):
+                yield self.grids["quantized"]
+            yield Static("→", classes="arrow", id="arrow-decoder")
+            with Container(id="output-panel", classes="panel"):
+                yield self.output
+        yield Static(CAPTIONS, id="captions")
+        with Horizontal(id="lower"):
+            with Container(id="codebook-panel", classes="panel"):
+                with Horizontal(id="codebook-rows"):
+                    yield self.codebook
+                    yield self.code_counts
+            with Vertical(id="side"):
+                yield self.inspector
+                with Horizontal(id="side-row"):
+                    yield self.tour
+                    yield Static(HINTS, id="hints")
+                    with Container(id="difference-panel", classes="panel"):
+                        yield self.difference
+        yield self.notice
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for panel, (title, subtitle) in PANEL_TITLES.items():
+            widget = self.query_one(f"#{panel}")
+            widget.border_title, widget.border_subtitle = title, subtitle
+        self.canvas.focus()
+
+    # ---- layout -------------------------------------------------------------------------
+
+    def apply_layout(self, size: Size) -> None:
+        self.notice.update(
+            f"Enlarge the terminal to at least {COMPACT.width}×{COMPACT.height}"
+            f" (now {size.width}×{size.height}).\nq quits."
+        )
+        super().apply_layout(size)
+
+    def layout_changed(self, name: str) -> None:
+        self.codebook.compact = name == "compact"
+        self.codebook.refresh(layout=True)  # a strip in compact, rows in full
+        self.show_compact_grid()
+        self.refresh_bindings()  # v is a key of the compact layout only
+
+    def show_compact_grid(self) -> None:
+        for kind in GRIDS:
+            self.query_one(f"#{kind}-panel").set_class(kind != self.compact_grid, "-hidden-compact")
+
+    def action_cycle_grid(self) -> None:
+        self.compact_grid = GRIDS[(GRIDS.index(self.compact_grid) + 1) % len(GRIDS)]
+        self.show_compact_grid()
+        self.notify(f"showing {self.compact_grid}", timeout=1.5)
+
+    # ---- drawing what the model computed --------------------------------------------------
+
+    def show(self) -> None:
+        super().show()
+        trace, selection, edits = self.app.trace, self.app.selection, self.session.edits
+        if trace is not None:
+            self.show_output(trace)
+        for grid in self.grids.values():
+            grid.show(trace, selection, edits)
+        self.codebook.show(trace, selection)
+        self.code_counts.show(trace, selection)
+        self.inspector.show(trace, selection)
+        self.output.mark(selection.position)
+        subtitle = (
+            "draw here"
+            if selection.position is None
+            else f"patch {position_label(selection.position)}"
+        )
+        self.set_subtitle("input-panel", subtitle)
+        if self.tour_step is not None:
+            self.show_tour()
+
+    def set_subtitle(self, panel: str, subtitle: str) -> None:
+        widget = self.query_one(f"#{panel}")
+        if widget.border_subtitle != subtitle:  # a new subtitle repaints the panel
+            widget.border_subtitle = subtitle
+
+    def show_output(self, trace: Trace) -> None:
+        """The decoder's output: of the nearest codes, or of the edited ones, with the
+        difference between the two."""
+        from vqvae_tui.model import decode
+
+        edits = self.session.edits
+        if not edits:
+            self.output.show(trace.reconstruction)
+            self.difference.show(np.zeros_like(trace.reconstruction))
+        else:
+            if self.edited is None or self.edited[:2] != (trace, edits):
+                model = self.app.model
+                output = decode(model, edited_codes(trace.codes, edits).reshape(GRID, GRID))
+                # the model's own codes decoded the same way: exactly zero where no edit reaches
+                own = decode(model, trace.codes.reshape(GRID, GRID))
+                self.edited = trace, dict(edits), output, np.abs(output - own)
+            self.output.show(self.edited[2])
+            self.difference.show(self.edited[3])
+        count = len(edits)
+        self.set_subtitle("difference-panel", f"{count} edited" if count else "no edits")
+        self.set_subtitle("output-panel", f"decoder · {count} edited" if count else "decoder")
+
+    # ---- editing codes ------------------------------------------------------------------
+
+    def on_code_edited(self, message: CodeEdited) -> None:
+        trace = self.app.trace
+        if trace is not None:
+            self.session.set_code(
+                message.position, message.code, int(trace.codes[message.position])
+            )
+            self.show()
+
+    def action_reset_edits(self) -> None:
+        if self.session.reset_edits():
+            self.show()
+
+    def action_runner_up(self) -> None:
+        position, trace = self.app.selection.position, self.app.trace
+        if trace is None or position is None:
+            self.notify("select a position first (a grid, and the arrows)", timeout=2)
+            return
+        self.session.toggle_runner_up(position, trace.distances[position])
+        self.show()
+
+    def action_deselect(self) -> None:
+        self.session.deselect()
+
+    # ---- the other screens --------------------------------------------------------------
+
+    def open(self, screen: str) -> None:
+        if self.app.model is None:
+            self.notify("the model is still loading", timeout=2)
+        elif self.app.screen is self:  # keys already queued may arrive after another opened
+            self.app.push_screen(screen)
+
+    def action_details(self) -> None:
+        self.open("details")
+
+    def action_generate(self) -> None:
+        self.open("generate")
+
+    def action_atlas(self) -> None:
+        self.open("atlas")
+
+    # ---- the walkthrough ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in TOUR_KEYS:
+            return self.tour_step is not None  # otherwise the keys go to the focused panel
+        if action == "cycle_grid":
+            return self.layout_name == "compact"
+        return True
+
+    def enter_tour(self, number: int) -> None:
+        """Start the walkthrough at step `number` (1-based, kept within the steps)."""
+        self.start_tour(min(max(number, 1), len(TOUR_STEPS)) - 1)
+
+    def action_tour(self) -> None:
+        """A guided walk through one forward pass of the live drawing."""
+        self.start_tour(0 if self.tour_step is None else self.tour_step)
+
+    def start_tour(self, step: int) -> None:
+        self.tour_step = step
+        self.tour_entered = self.session.moment()
+        self.set_class(True, "-touring")
+        self.refresh_bindings()  # the footer shows the tour's keys (check_action), not the panel's
+        self.show_tour()
+
+    def action_tour_next(self) -> None:
+        if self.tour_step is not None and self.tour_step < len(TOUR_STEPS) - 1:
+            self.start_tour(self.tour_step + 1)
+
+    def action_tour_previous(self) -> None:
+        if self.tour_step is not None and self.tour_step > 0:
+            self.start_tour(self.tour_step - 1)
+
+    def action_tour_leave(self) -> None:
+        self.tour_step = None
+        self.set_class(False, "-touring")
+        self.refresh_bindings()
+        for panel in self.query(".panel"):
+            panel.set_class(False, "-tour-target")
+
+    def tour_line(self, step: TourStep) -> str | None:
+        """The line of the quantizer's source that the step talks about."""
+        if step.marker is None or self.app.model is None:
+            return None
+        from vqvae_tui.model.steps import quantizer_source, steps
+
+        line = next(s.line for s in steps() if s.name == step.marker)
+        return quantizer_source().lines[line]
+
+    def show_tour(self) -> None:
+        step = TOUR_STEPS[self.tour_step]
+        for panel in self.query(".panel"):
+            panel.set_class(panel.id == step.panel, "-tour-target")
+        trace, position = self.app.trace, self.app.selection.position
+        if (
+            step.task is not None
+            and trace is not None
+            and self.tour_step not in self.tour_done
+            and step.task.done(trace.codes, self.tour_entered, self.session.moment())
+        ):
+            self.tour_done.add(self.tour_step)
+            self.notify(f"Step {self.tour_step + 1}: done! {step.task.text}", timeout=3)
+        model = self.app.model
+        beta = (model.config if model is not None else ModelConfig()).beta
+        self.tour.show(
+            self.tour_step, trace, CENTRE if position is None else position, beta,
+            self.tour_line(step), self.tour_step in self.tour_done,
+        )  # fmt: skip
+
+    # ---- the command palette ------------------------------------------------------------
+
+    def commands(self) -> Iterable[SystemCommand]:
+        yield from super().commands()
+        for number, step in enumerate(TOUR_STEPS, 1):
+            yield SystemCommand(
+                f"Tour step {number}: {step.title}", "Enter the walkthrough at this step",
+                lambda n=number - 1: self.start_tour(n),
+            )  # fmt: skip
+        for panel in ("input", *GRIDS, "codebook"):
+            yield SystemCommand(
+                f"Focus {panel}", f"Move the keyboard to the {panel} panel (Tab)",
+                self.query_one(f"#{panel}").focus,
+            )  # fmt: skip

@@ -1,0 +1,121 @@
+"""The guided walkthrough: ten steps through one forward pass of the live drawing.
+
+Each step names the panel it talks about and, for the quantizer's steps, the line of code (by
+its `# step:` marker); its words use the numbers on screen. Three steps end with a small task
+that the summary screen checks (the rules are the session's); a task counts only for what is
+done after its step is entered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.text import Text
+from textual.widgets import Static
+
+from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE, POSITIONS
+from vqvae_tui.session import (
+    Moment,
+    drew_top_left,
+    edited_a_code,
+    position_label,
+    same_as_right_neighbour,
+)
+
+if TYPE_CHECKING:
+    from vqvae_tui.model.tracing import Trace
+
+
+@dataclass(frozen=True)
+class Task:
+    text: str
+    done: Callable[[np.ndarray, Moment, Moment], bool]  # (codes, entered, now) → done?
+
+
+@dataclass(frozen=True)
+class TourStep:
+    title: str
+    panel: str  # the id of the panel it highlights
+    marker: str | None  # the `# step:` marker of its line of code, if it is a quantizer step
+    explain: Callable[[Trace, int, float], str]  # (trace, focus position, β) → words
+    task: Task | None = None
+
+
+def nearest(t: Trace, p: int) -> str:
+    code = int(t.codes[p])
+    return f"{CODE_LABELS[code]} at d²={t.distances[p, code]:.2f}"
+
+
+SIDE = f"{GRID}×{GRID}"
+
+TOUR_STEPS = [
+    TourStep("The input", "input-panel", None, lambda t, p, b: (
+        f"Your drawing is a {IMAGE}×{IMAGE} picture: {IMAGE * IMAGE} pixels between 0 (black) "
+        f"and 1 (white). {int((t.image > 0.5).sum())} of them are brighter than 0.5 now."),
+        Task("draw a stroke in the top-left corner (the first 8×8 pixels)", drew_top_left)),
+    TourStep("The encoder", "features-panel", None, lambda t, p, b: (
+        f"Two strided convolutions shrink {IMAGE}×{IMAGE} to {SIDE}; a 1×1 convolution gives "
+        f"each of the {POSITIONS} positions a vector of D={t.features.shape[-1]} numbers, z_e. "
+        f"Position {position_label(p)} has |z_e|={np.linalg.norm(t.flat[p]):.2f} (its shade "
+        "here).")),
+    TourStep("Reshape", "features-panel", "reshape", lambda t, p, b: (
+        f"The {SIDE}×{t.features.shape[-1]} grid becomes a table of {POSITIONS} rows: row {p} "
+        f"is position {position_label(p)}. Nothing is computed; the same numbers are laid out "
+        "as rows.")),
+    TourStep("Distances", "codebook-panel", "distances", lambda t, p, b: (
+        f"Each row is compared with each of the K={len(t.codebook)} codebook vectors: the squared "
+        f"distance d², a {POSITIONS}×{len(t.codebook)} table. Row {p} is nearest to code "
+        f"{nearest(t, p)}; its farthest code is at d²={t.distances[p].max():.2f}.")),
+    TourStep("Argmin", "codes-panel", "argmin", lambda t, p, b: (
+        f"The index of the smallest distance in each row is that position's code: "
+        f"{position_label(p)} → {nearest(t, p)}. {len(set(t.codes.tolist()))} different codes "
+        "are used by this drawing."),
+        Task("select a cell whose code is the same as its right neighbour's (hover, or h j k l "
+             "on a grid)", same_as_right_neighbour)),
+    TourStep("Look up the codes", "codebook-panel", "lookup", lambda t, p, b: (
+        f"Each code picks its row of the codebook: position {position_label(p)} gets the "
+        f"{t.codebook.shape[1]} numbers of code {CODE_LABELS[int(t.codes[p])]}. "
+        "The highlighted codebook row is the one it uses.")),
+    TourStep("Reshape back", "quantized-panel", "reshape back", lambda t, p, b: (
+        f"The {POSITIONS} chosen vectors go back on the {SIDE} grid: z_q. Cells with the same "
+        f"code now hold exactly the same vector; this drawing's grid has "
+        f"{len(set(t.codes.tolist()))} kinds.")),
+    TourStep("The straight-through gradient", "quantized-panel", "straight-through",
+         lambda t, p, b: (
+        "argmin has no gradient, so training copies it past the quantizer: quantized = z_e + "
+        "(z_q − z_e).detach() is z_q going forward, and passes the decoder's gradient to z_e "
+        "unchanged going back (d shows both, measured).")),
+    TourStep("The decoder", "output-panel", None, lambda t, p, b: (
+        f"Transposed convolutions grow the {SIDE} grid of code vectors back to {IMAGE}×{IMAGE}. "
+        f"Only the codes reach the decoder: {POSITIONS} labels, each one of {len(t.codebook)}, "
+        "are all it knows of your drawing."),
+        Task("edit a code: on the Codes grid type a code's label (or + −) and watch the output",
+             edited_a_code)),
+    TourStep("The losses and β", "output-panel", None, lambda t, p, b: (
+        f"Reconstruction: mean (x − x̂)² = {t.reconstruction_loss:.4f}. Codebook: ‖sg[z_e] − e‖² "
+        f"= {t.codebook_loss:.4f} pulls codes toward the encoder. Commitment: β‖z_e − sg[e]‖² = "
+        f"{t.commitment_loss:.4f} with β={b:g} keeps the encoder near its codes.")),
+]  # fmt: skip
+
+
+class TourPanel(Static):
+    """The current step: its number, its words, its line of code, its task."""
+
+    def show(self, step: int, trace: Trace | None, position: int, beta: float,
+             line: str | None, task_done: bool) -> None:  # fmt: skip
+        s = TOUR_STEPS[step]
+        text = Text.assemble((f"Step {step + 1} of {len(TOUR_STEPS)}: {s.title}\n", "bold"))
+        if trace is not None:
+            text.append(s.explain(trace, position, beta) + "\n")
+        if line is not None:
+            text.append("code: ", "dim")
+            text.append(line.strip() + "\n", "bold")
+        if s.task is not None:
+            mark, style = ("✔ done!", "bold green") if task_done else ("try it:", "bold yellow")
+            text.append(f"{mark} ", style)
+            text.append(s.task.text + "\n")
+        text.append("→ n space: next · ← p: back · Esc: leave", "dim")
+        self.update(text)

@@ -155,9 +155,7 @@ class VQVAEApp(App):
     # ---- the keys that apply everywhere -------------------------------------------------
 
     def action_help(self) -> None:
-        if self.screen.id == "help":
-            self.pop_screen()
-        else:
+        if self.screen.id != "help":  # there, ? closes it
             self.push_screen("help")
 
     def action_export(self) -> None:

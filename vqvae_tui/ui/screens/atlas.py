@@ -69,7 +69,3 @@ class AtlasScreen(ExplainerScreen):
             boxes.append(box)
         self.grid.remove_children()
         self.grid.mount_all(boxes)
-
-    def action_back(self) -> None:
-        if self.app.screen is self:  # keys already queued may arrive after it closed
-            self.app.pop_screen()

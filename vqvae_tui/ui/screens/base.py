@@ -85,6 +85,11 @@ class ExplainerScreen(Screen):
             self.layout_name = name
             self.layout_changed(name)
 
+    def action_back(self) -> None:
+        """Back to the screen below."""
+        if self.app.screen is self:  # keys already queued may arrive after it closed
+            self.app.pop_screen()
+
     def layout_changed(self, name: str) -> None:
         """The screen's layout became `name`: what CSS alone cannot change."""
 

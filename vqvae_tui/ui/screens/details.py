@@ -109,10 +109,6 @@ class DetailsScreen(DrawingScreen):
             self.app.request_trace()  # the trace again, with its straight-through measured
         super().on_screen_resume()
 
-    def action_back(self) -> None:
-        if self.app.screen is self:  # keys already queued may arrive after it closed
-            self.app.pop_screen()
-
     def show(self) -> None:
         super().show()
         trace, selection, straight = self.app.trace, self.app.selection, self.app.straight

@@ -85,10 +85,6 @@ class GenerateScreen(ExplainerScreen):
         self.mode = "uniform" if self.mode == "prior" else "prior"
         self.action_another()
 
-    def action_back(self) -> None:
-        if self.app.screen is self:  # keys already queued may arrive after it closed
-            self.app.pop_screen()
-
     def describe(self) -> str:
         k = self.model.config.num_codes
         source = (

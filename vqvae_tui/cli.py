@@ -7,7 +7,9 @@ Every UserError ends the program with one line on stderr and exit code 2, never 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -131,14 +133,27 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_terminal() -> None:
+    """A terminal that cannot move its cursor cannot show the app: say so in one line."""
+    if os.environ.get("TERM") == "dumb":
+        raise UserError(
+            "this terminal (TERM=dumb) cannot draw the app; run it in a terminal such as"
+            " xterm, or set TERM=xterm-256color"
+        )
+
+
 def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.model.config import CODE_LABELS
     from vqvae_tui.state import read_state
     from vqvae_tui.ui.app import VQVAEApp
 
+    check_terminal()
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
     app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
     app.run(mouse=not args.no_mouse)
+    # The terminal is back. Python's last garbage collection walks every object torch made,
+    # which kept the shell waiting a second after quitting: what lives now lives until exit.
+    gc.freeze()
     if app.error:
         raise UserError(app.error)
     return app.return_code or 0

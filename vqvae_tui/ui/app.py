@@ -15,7 +15,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.reactive import var
 from textual.screen import Screen
@@ -25,6 +25,7 @@ from vqvae_tui.session import Selection, Session
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import command
 from vqvae_tui.ui.screens.summary import SummaryScreen
+from vqvae_tui.ui.terminal import guard_input_parser
 
 if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import StraightThrough, Trace
@@ -58,6 +59,10 @@ class VQVAEApp(App):
         Action("s", "screenshot_svg", "Screenshot", "Save what the terminal shows as an SVG"),
         Action("ctrl+p", "command_palette", "Palette", "Find any command by its name",
                palette=False),
+        Action("tab", "focus_next", "Next panel", "Move the keyboard to the next panel",
+               palette=False),
+        Action("shift+tab", "focus_previous", "Previous panel",
+               "Move the keyboard to the previous panel", palette=False),
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
 
@@ -72,6 +77,7 @@ class VQVAEApp(App):
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
         walkthrough's step (1-based) to start at."""
         super().__init__()
+        guard_input_parser()
         self.weights = weights
         self.model = model
         self.error: str | None = None  # why the app could not go on, said by the CLI
@@ -80,6 +86,7 @@ class VQVAEApp(App):
         self.session.on_change = self.session_changed
         self.tour = tour
         self.trace_pending = False
+        self.quitting = False  # once set, no more input is handled
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {
@@ -108,6 +115,9 @@ class VQVAEApp(App):
             model = load(self.weights)
         except UserError as error:
             self.call_from_thread(self.fail, str(error))
+            return
+        except Exception as error:  # whatever else a weights file can do to a loader
+            self.call_from_thread(self.fail, f"{self.weights}: cannot be loaded ({error!r})")
             return
         self.call_from_thread(self.model_loaded, model)
 
@@ -154,6 +164,15 @@ class VQVAEApp(App):
 
     # ---- the keys that apply everywhere -------------------------------------------------
 
+    async def action_quit(self) -> None:
+        self.quitting = True  # keys queued behind q must not open screens on the way out
+        self.exit()
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.quitting and isinstance(event, events.InputEvent):
+            return
+        await super().on_event(event)
+
     def action_help(self) -> None:
         if self.screen.id != "help":  # there, ? closes it
             self.push_screen("help")
@@ -181,6 +200,12 @@ class VQVAEApp(App):
             self.notify(f"could not save the screenshot: {error.strerror}", severity="error")
             return
         self.notify(f"saved {path}", timeout=6)
+
+    def action_command_palette(self) -> None:
+        from vqvae_tui.ui.screens.palette import Palette
+
+        if self.use_command_palette and not Palette.open_in(self):
+            self.push_screen(Palette())
 
     def get_system_commands(self, screen: Screen):
         yield from (command(self, action) for action in self.ACTIONS if action.palette)

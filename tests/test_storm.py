@@ -1,0 +1,78 @@
+"""Storms: random keys, clicks anywhere (the footer too), and resizes from 40×10 to 200×60, on
+every screen, in both layouts, from before the model has loaded. Nothing may raise, and the app
+still answers a key at the end."""
+
+import random
+import threading
+
+import numpy as np
+import pytest
+from scenarios import make_app
+from textual import events
+from textual.geometry import Size
+
+KEYS = list("0123456789cuxphjklvwnrdgaesmAB") + [
+    "space", "plus", "minus", "up", "down", "left", "right", "pageup", "pagedown", "tab",
+    "shift+tab", "escape", "enter", "question_mark", "ctrl+p",
+]  # fmt: skip
+SCREEN_KEYS = ["d", "g", "a", "w", "question_mark", "ctrl+p", "escape"]  # go somewhere else
+MOUSE = [events.MouseMove, events.MouseDown, events.MouseUp, events.MouseScrollDown]
+
+
+def key(name: str) -> events.Key:
+    character = {"space": " ", "plus": "+", "minus": "-", "question_mark": "?"}.get(name)
+    return events.Key(name, character or (name if len(name) == 1 else None))
+
+
+def storm(rng: random.Random, count: int, app):
+    """Events as a driver would post them, with no pause between; a resize now and then."""
+    size = app.size
+    for _ in range(count):
+        roll = rng.random()
+        if roll < 0.02:
+            size = Size(rng.randint(40, 200), rng.randint(10, 60))
+            app._driver._size = size  # the headless driver's terminal, as Pilot resizes it
+            yield events.Resize(size, size)
+        elif roll < 0.12:
+            yield key(rng.choice(SCREEN_KEYS))
+        elif roll < 0.55:
+            yield key(rng.choice(KEYS))
+        else:
+            x, y = rng.randrange(size.width), rng.randrange(size.height)  # every row
+            button, shift = rng.choice([0, 1, 3]), rng.random() < 0.1
+            yield rng.choice(MOUSE)(None, x, y, 0, 0, button, shift, False, False, x, y)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+async def test_a_storm_over_every_screen_raises_nothing(shipped_model, tmp_path, monkeypatch, seed):
+    import vqvae_tui.model
+
+    monkeypatch.chdir(tmp_path)  # e and s save files
+    loading = threading.Event()
+
+    def slow_load(path=None):
+        loading.wait(timeout=30)
+        return shipped_model
+
+    monkeypatch.setattr(vqvae_tui.model, "load", slow_load)
+    app = make_app(None)
+    seen = set()
+    async with app.run_test(size=(120, 40)) as pilot:
+        for number, event in enumerate(storm(random.Random(seed), 3000, app)):
+            if number == 300:
+                loading.set()  # the first 300 events came before the model
+            app.post_message(event)
+            if number % 50 == 49:  # bursts of 50, each drained before the next
+                await pilot.pause()
+                seen.add(app.screen.id or type(app.screen).__name__)
+        await pilot.pause()
+        assert app.is_running and app.return_code is None
+        assert {"summary", "details", "generate", "atlas", "help"} <= seen
+        while len(app.screen_stack) > 1:  # back to the summary, as a user would
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.resize_terminal(120, 40)
+        await pilot.press("c", "1")  # the app still answers
+        await pilot.pause()
+        assert app.screen.id == "summary" and app.session.image.sum() > 40
+        np.testing.assert_array_equal(app.trace.image, app.session.image)

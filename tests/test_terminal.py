@@ -1,0 +1,78 @@
+"""The app in a real pseudo-terminal, as odd terminals and hostile input meet it."""
+
+import time
+
+import pytest
+from terminal import READY, Terminal
+
+from vqvae_tui.ui.terminal import guard_input_parser
+
+MALFORMED = [b"\x1b[999999999999A", b"\x1b[1114112u", b"\x1b[99999999999999999999;5u"]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"TERM": "vt100"}, {"LANG": "C"}, {"TERM": "vt100", "LANG": "C", "LC_ALL": "C"}],
+    ids=["vt100", "LANG=C", "vt100+C"],
+)
+def test_odd_terminals_draw_the_app_and_it_answers_keys(env):
+    terminal = Terminal(env=env)
+    try:
+        assert terminal.wait_for(READY)
+        terminal.send("c")
+        terminal.read(0.5)
+        terminal.send("?")  # the keys, as help lists them
+        assert terminal.wait_for("Everywhere", timeout=10)
+        terminal.send("\x1b")  # help closes
+        terminal.read(0.5)
+    finally:
+        assert terminal.quit() == 0
+
+
+def test_a_dumb_terminal_gets_one_line_and_exit_2():
+    terminal = Terminal(env={"TERM": "dumb"})
+    code = terminal.quit(timeout=20)
+    lines = [line for line in terminal.text().splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "TERM=dumb" in lines[0], lines
+
+
+def test_an_idle_app_uses_almost_no_cpu():
+    terminal = Terminal()
+    try:
+        assert terminal.wait_for(READY)
+        terminal.read(1.0)  # the first frames settle
+        used, started = terminal.cpu_seconds(), time.monotonic()
+        while time.monotonic() - started < 3:
+            terminal.read(0.2)
+        share = (terminal.cpu_seconds() - used) / (time.monotonic() - started)
+        assert share < 0.03, f"idle app used {share:.1%} of a core"
+    finally:
+        terminal.quit()
+
+
+def test_malformed_key_sequences_are_ignored_and_the_app_goes_on():
+    terminal = Terminal()
+    try:
+        assert terminal.wait_for(READY)
+        for sequence in MALFORMED:
+            terminal.send(sequence)
+            terminal.read(0.3)
+        assert terminal.process.poll() is None  # still running
+        terminal.send("?")
+        assert terminal.wait_for("Everywhere", timeout=10)  # and still reading keys
+        terminal.send("q")  # closes help
+        terminal.read(0.5)
+    finally:
+        assert terminal.quit() == 0
+
+
+def test_the_parser_reads_sequences_no_key_has_as_nothing():
+    from textual._xterm_parser import XTermParser
+
+    guard_input_parser()
+    guard_input_parser()  # twice is once
+    parser = XTermParser()
+    for sequence in MALFORMED:
+        assert list(parser.feed(sequence.decode())) == []
+        assert [key.key for key in parser.feed("a")] == ["a"]  # the next key still reads
+    assert [key.key for key in parser.feed("\x1b[98u")] == ["b"]  # a real sequence too

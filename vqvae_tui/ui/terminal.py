@@ -1,0 +1,30 @@
+"""A guard for what a broken or hostile terminal can send (Textual 8.2.8).
+
+A kitty-protocol key sequence whose code point lies past Unicode (ESC[1114112u) or whose number
+does not fit a C int (ESC[999999999999A) raises inside Textual's input parser, in the driver's
+input thread: the app stops with exit code 0, or never reads a key again. No key has such a code
+point, so the guard reads the sequence as a key Textual ignores (and goes on reading: a
+sequence that yielded no key at all would swallow the keys after it).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual._xterm_parser import XTermParser
+from textual.keys import Keys
+
+
+def guard_input_parser() -> None:
+    """Make the parser ignore extended-key sequences that name no possible key (once)."""
+    parse = XTermParser._parse_extended_key
+    if getattr(parse, "guarded", False):
+        return
+
+    def parse_extended_key(self: XTermParser, sequence: str):
+        try:
+            return parse(self, sequence)
+        except (ValueError, OverflowError):
+            return [events.Key(Keys.Ignore, sequence)]
+
+    parse_extended_key.guarded = True
+    XTermParser._parse_extended_key = parse_extended_key

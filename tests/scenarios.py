@@ -29,6 +29,7 @@ EDIT = ("3", "tab", "tab", "right", "down", "down", "A", "right", "plus", "plus"
 # the walkthrough over a sample 3: step n is "w" then n − 1 × "n"
 TOUR = [("3", "w", *["n"] * n) for n in range(10)]
 LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the code atlas
+HELP = ("3", "question_mark")  # the keys of the summary screen, over it
 
 
 def make_app(model, **options) -> VQVAEApp:
@@ -61,6 +62,7 @@ def main() -> None:
     shots += [(f"details-{name}", size, DETAILS) for name, size in DETAILS_SIZES.items()]
     shots += [(f"{name}-120x40", (120, 40), keys) for name, keys in LATENT.items()]
     shots += [("edit-120x40", (120, 40), EDIT), ("tour-step4-120x40", (120, 40), TOUR[3])]
+    shots += [("help-120x40", (120, 40), HELP)]
     for name, size, keys in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys)))

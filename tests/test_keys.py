@@ -97,7 +97,7 @@ async def test_question_mark_opens_and_closes_the_keys_of_the_screen_below(shipp
         assert app.screen.id == "help"
         text = help_text(app)
         assert "Walkthrough" in text and "Sample 0–9" in text and "0–9" in text
-        assert "The focused panel (input)" in text and "Paint at the pixel cursor" in text
+        assert "This panel (input)" in text and "Paint at the pixel cursor" in text
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.id == "summary"

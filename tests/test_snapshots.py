@@ -2,7 +2,7 @@
 Details: 120×40 and 160×50 with a sample and a focused row."""
 
 import pytest
-from scenarios import DETAILS, DETAILS_SIZES, EDIT, LATENT, SCENARIOS, SIZES, TOUR, make_app
+from scenarios import DETAILS, DETAILS_SIZES, EDIT, HELP, LATENT, SCENARIOS, SIZES, TOUR, make_app
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -33,3 +33,9 @@ def test_code_editor(snap_compare, shipped_model):
 def test_tour_step(snap_compare, shipped_model, step):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(120, 40), press=TOUR[step - 1])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen(snap_compare, shipped_model, size):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=SIZES[size], press=HELP)

@@ -21,7 +21,7 @@ class HelpScreen(ModalScreen):
     CSS_PATH = "help.tcss"
 
     ACTIONS = actions(
-        "help", Action("escape,question_mark", "close", "Close", "Close the keys", footer=10)
+        "help", Action("escape,question_mark,q", "close", "Close", "Close the keys", footer=10)
     )
     BINDINGS = bindings(ACTIONS)
 
@@ -30,43 +30,46 @@ class HelpScreen(ModalScreen):
         self.keys = Static(id="help-keys")
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys"
             yield self.keys
 
     def on_screen_resume(self) -> None:
-        below = self.app.screen_stack[-2]
+        stack = self.app.screen_stack
+        below = stack[stack.index(self) - 1] if self in stack[1:] else stack[0]
         sections = [(below.HELP_TITLE, table_of(below), None)]
         panel = below.focused
         if panel is not None and table_of(panel):
-            sections.append((f"The focused panel ({panel.id})", table_of(panel), panel))
+            sections.append((f"This panel ({panel.id})", table_of(panel), panel))
         sections.append(("Everywhere", table_of(self.app), None))
         self.keys.update(self.table(sections))
         self.query_one("#help-body").scroll_home(animate=False)
 
     def table(self, sections) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(justify="right", style="bold")
-        table.add_column()
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(style="bold", no_wrap=True)  # the keys
+        table.add_column(style="bold", no_wrap=True)  # what they do, in a few words
+        table.add_column(ratio=1)  # and in a sentence: the rest of the width
         for title, section, panel in sections:
-            table.add_row("", Text(title, style="bold underline"))
+            table.add_row("", Text(title, style="underline"), "")
             for _, group in groupby(section, key=lambda action: action.group or action.id):
                 table.add_row(*self.row(list(group)))
             if getattr(panel, "HELP", None):
-                table.add_row("", Text(panel.HELP, style="italic"))
-            table.add_row("", "")
-        table.add_row("", Text("Esc or ? closes. ctrl+p finds any command by its name.", "dim"))
+                table.add_row("", "", Text(panel.HELP, style="italic"))
+            table.add_row("", "", "")
+        table.add_row("", "", Text("Esc, ? or q closes; ctrl+p finds any command by name.", "dim"))
         return table
 
-    def row(self, group: list[Action]) -> tuple[str, Text]:
+    def row(self, group: list[Action]) -> tuple[str, str, str]:
         """One line of help: the keys of a group of actions, and what they do."""
         first = group[0]
         if len(group) == 1:
-            return keys_shown(self.app, first), Text.assemble(
-                (first.title, "bold"), f"  {first.description}"
-            )
-        shown = [keys_shown(self.app, action) for action in group]
-        keys = f"{shown[0]}–{shown[-1]}" if len(group) > GROUP_RANGE else "  ".join(shown)
-        return keys, Text(first.group, style="bold")
+            return keys_shown(self.app, first), first.title, first.description
+        shown = [keys_shown(self.app, action).split() for action in group]
+        if len(group) > GROUP_RANGE:
+            return f"{shown[0][0]}–{shown[-1][0]}", first.group, ""
+        alternatives = zip(*shown)  # ↑ ↓ and k j: each kind of key together
+        return "  ".join(" ".join(keys) for keys in alternatives), first.group, ""
 
     def action_close(self) -> None:
         if self.app.screen is self:  # keys already queued may arrive after it closed

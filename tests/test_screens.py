@@ -90,3 +90,36 @@ async def test_a_sample_started_before_leaving_finishes_and_shows_everywhere(shi
         details = app.screen
         assert details.id == "details" and app.trace.image.sum() == app.session.image.sum()
         assert (details.canvas.levels == (app.session.image * 255 + 0.5).astype("uint8")).all()
+
+
+async def test_a_screen_hidden_under_another_draws_nothing_until_it_returns(shipped_model):
+    """Textual composites the screen below the top one on every repaint of its widgets; the
+    summary under the details screen must not repaint at each stroke (68 KB a stroke)."""
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        summary = app.screen_stack[0]
+        before = summary.output.levels.copy()  # the empty canvas's reconstruction
+        await pilot.press("3")  # drawn on the details screen's canvas
+        await pilot.pause()
+        assert app.trace.image.sum() > 40
+        assert (summary.output.levels == before).all()  # the hidden summary was left alone
+        await pilot.press("escape")
+        await pilot.pause()
+        expected = (app.trace.reconstruction * 255 + 0.5).astype("uint8")
+        assert (summary.output.levels == expected).all()  # and caught up when shown
+
+
+async def test_the_summary_keeps_drawing_under_help_which_shows_it(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        summary = app.screen_stack[0]
+        assert summary in app.current_screens() and app.screen.id == "help"
+        before = summary.output.levels.copy()
+        summary.session.start_sample("3")
+        summary.session.play()
+        await pilot.pause()
+        assert (summary.output.levels != before).any()

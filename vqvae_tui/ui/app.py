@@ -39,10 +39,10 @@ def screen(module: str, name: str):
 
 class VQVAEApp(App):
     TITLE = "vqvae-tui"
-    CSS_PATH = "app.tcss"
+    # Textual loads the CSS of the screens it pushes, but not of the default screen: the app
+    # loads the summary's own .tcss with its own, so the first frame is drawn once, styled.
+    CSS_PATH = ["app.tcss", f"screens/{SummaryScreen.CSS_PATH}"]
     ALLOW_SELECT = False  # a drag draws; text selection would repaint the screen on every move
-    MODES = {"explainer": SummaryScreen}  # the summary is the default screen
-    DEFAULT_MODE = "explainer"
     SCREENS = {
         "details": screen("details", "DetailsScreen"),
         "generate": screen("generate", "GenerateScreen"),
@@ -88,6 +88,9 @@ class VQVAEApp(App):
         self.trace_pending = False
         self.quitting = False  # once set, no more input is handled
 
+    def get_default_screen(self) -> Screen:
+        return SummaryScreen()  # the summary is the default screen
+
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {
             "latent-highlight": "#ffd75f",  # the selected latent position, its patch and row
@@ -98,7 +101,7 @@ class VQVAEApp(App):
         if self.tour is not None:
             self.screen.enter_tour(self.tour)
         if self.model is None:
-            self.load_model()
+            self.call_after_refresh(self.load_model)  # torch imports after the first frame
         else:
             self.model_loaded(self.model)
 
@@ -159,8 +162,15 @@ class VQVAEApp(App):
         self.trace = traced
 
     def current_screens(self) -> list[Screen]:
-        """The screens on view: the top one, and those seen through it."""
-        return [self.screen, *self._background_screens]
+        """The screens on view: the top one, and those seen through it (below translucent
+        screens such as help). Textual's own `is_current` counts the screen below an opaque
+        one too, whose every repaint would then be composited under it for nothing."""
+        on_view = []
+        for screen in reversed(self.screen_stack):
+            on_view.append(screen)
+            if screen.styles.background.a == 1:
+                break
+        return on_view
 
     # ---- the keys that apply everywhere -------------------------------------------------
 

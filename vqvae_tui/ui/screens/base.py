@@ -74,7 +74,7 @@ class ExplainerScreen(Screen):
         self.apply_layout(event.size)
 
     def app_changed(self) -> None:
-        if self.is_current:  # the others catch up when they are shown again
+        if self in self.app.current_screens():  # the others catch up when shown again
             self.show()
 
     def apply_layout(self, size: Size) -> None:

@@ -108,23 +108,23 @@ class SummaryScreen(DrawingScreen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="figure"):
-            with Container(id="input-panel", classes="panel"):
+            with self.panel("input-panel"):
                 yield self.canvas
             yield Static("→", classes="arrow", id="arrow-encoder")
-            with Container(id="features-panel", classes="panel grid-panel"):
+            with self.panel("features-panel", "panel grid-panel"):
                 yield self.grids["features"]
             yield Static("→", classes="arrow", id="arrow-nearest")
-            with Container(id="codes-panel", classes="panel grid-panel"):
+            with self.panel("codes-panel", "panel grid-panel"):
                 yield self.grids["codes"]
             yield Static("→", classes="arrow", id="arrow-lookup")
-            with Container(id="quantized-panel", classes="panel grid-panel"):
+            with self.panel("quantized-panel", "panel grid-panel"):
                 yield self.grids["quantized"]
             yield Static("→", classes="arrow", id="arrow-decoder")
-            with Container(id="output-panel", classes="panel"):
+            with self.panel("output-panel"):
                 yield self.output
         yield Static(CAPTIONS, id="captions")
         with Horizontal(id="lower"):
-            with Container(id="codebook-panel", classes="panel"):
+            with self.panel("codebook-panel"):
                 with Horizontal(id="codebook-rows"):
                     yield self.codebook
                     yield self.code_counts
@@ -133,16 +133,20 @@ class SummaryScreen(DrawingScreen):
                 with Horizontal(id="side-row"):
                     yield self.tour
                     yield Static(HINTS, id="hints")
-                    with Container(id="difference-panel", classes="panel"):
+                    with self.panel("difference-panel"):
                         yield self.difference
         yield self.notice
         yield KeyFooter()
 
+    @staticmethod
+    def panel(panel: str, classes: str = "panel") -> Container:
+        """A panel's box with its title and subtitle, there from the first frame."""
+        box = Container(id=panel, classes=classes)
+        box.border_title, box.border_subtitle = PANEL_TITLES[panel]
+        return box
+
     def on_mount(self) -> None:
         super().on_mount()
-        for panel, (title, subtitle) in PANEL_TITLES.items():
-            widget = self.query_one(f"#{panel}")
-            widget.border_title, widget.border_subtitle = title, subtitle
         self.canvas.focus()
 
     # ---- layout -------------------------------------------------------------------------

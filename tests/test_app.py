@@ -290,6 +290,8 @@ def test_after_the_app_python_skips_its_slow_last_collection(monkeypatch):
     from vqvae_tui import cli
 
     frozen = []
+    monkeypatch.setattr(cli, "check_terminal", lambda: None)  # pytest's stdin is no terminal
+    monkeypatch.setattr("vqvae_tui.ui.terminal.watch_for_hangup", lambda: None)
     monkeypatch.setattr(VQVAEApp, "run", lambda self, **options: None)
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     assert cli.main([]) == 0 and frozen == [True]

@@ -1,5 +1,8 @@
 """The app in a real pseudo-terminal, as odd terminals and hostile input meet it."""
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -76,3 +79,26 @@ def test_the_parser_reads_sequences_no_key_has_as_nothing():
         assert list(parser.feed(sequence.decode())) == []
         assert [key.key for key in parser.feed("a")] == ["a"]  # the next key still reads
     assert [key.key for key in parser.feed("\x1b[98u")] == ["b"]  # a real sequence too
+
+
+def test_without_a_terminal_the_app_says_so_in_one_line():
+    """`vqvae-tui < /dev/null > file` used to run, reading end-of-file at full CPU forever."""
+    result = subprocess.run(
+        [sys.executable, "-m", "vqvae_tui"], stdin=subprocess.DEVNULL, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "needs a terminal" in result.stderr
+
+
+def test_the_app_ends_when_its_terminal_hangs_up():
+    """A terminal that vanishes without a SIGHUP for the app (it was not the app's controlling
+    terminal) left it spinning at full CPU, reading end-of-file."""
+    terminal = Terminal()
+    assert terminal.wait_for(READY)
+    os.close(terminal.leader)
+    try:
+        terminal.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        terminal.process.kill()
+        pytest.fail("the app went on after its terminal hung up")

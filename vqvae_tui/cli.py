@@ -134,7 +134,14 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def check_terminal() -> None:
-    """A terminal that cannot move its cursor cannot show the app: say so in one line."""
+    """The app needs a terminal that can move its cursor: else say so in one line."""
+    if os.environ.get("TEXTUAL_DRIVER"):  # a driver of its own (the browser's, via serve)
+        return
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the app needs a terminal: its input and output are not one (a pipe or a file);"
+            " run it in a terminal, or use `vqvae-tui eval` for results without one"
+        )
     if os.environ.get("TERM") == "dumb":
         raise UserError(
             "this terminal (TERM=dumb) cannot draw the app; run it in a terminal such as"
@@ -146,10 +153,13 @@ def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.model.config import CODE_LABELS
     from vqvae_tui.state import read_state
     from vqvae_tui.ui.app import VQVAEApp
+    from vqvae_tui.ui.terminal import watch_for_hangup
 
     check_terminal()
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
     app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
+    if not os.environ.get("TEXTUAL_DRIVER"):
+        watch_for_hangup()
     app.run(mouse=not args.no_mouse)
     # The terminal is back. Python's last garbage collection walks every object torch made,
     # which kept the shell waiting a second after quitting: what lives now lives until exit.

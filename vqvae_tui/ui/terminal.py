@@ -1,4 +1,4 @@
-"""A guard for what a broken or hostile terminal can send (Textual 8.2.8).
+"""Guards for what a broken, hostile or vanished terminal does to the app (Textual 8.2.8).
 
 A kitty-protocol key sequence whose code point lies past Unicode (ESC[1114112u) or whose number
 does not fit a C int (ESC[999999999999A) raises inside Textual's input parser, in the driver's
@@ -8,6 +8,12 @@ sequence that yielded no key at all would swallow the keys after it).
 """
 
 from __future__ import annotations
+
+import os
+import select
+import signal
+import sys
+import threading
 
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -28,3 +34,26 @@ def guard_input_parser() -> None:
 
     parse_extended_key.guarded = True
     XTermParser._parse_extended_key = parse_extended_key
+
+
+def watch_for_hangup() -> None:
+    """End the process when its terminal (standard input) hangs up, as a SIGHUP would.
+
+    When the terminal goes away without a SIGHUP reaching the app (it was not the
+    app's controlling terminal), Textual 8.2.8's input thread reads end-of-file at once, again
+    and again: the app would spin at full CPU forever. A thread that waits only for the
+    hang-up (poll reports POLLHUP whatever it is asked for) costs nothing until then.
+    """
+
+    fd = sys.stdin.fileno()
+
+    def wait() -> None:
+        poller = select.poll()
+        poller.register(fd, 0)
+        while True:
+            for _, event in poller.poll():
+                if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    os.kill(os.getpid(), signal.SIGHUP)
+                    return
+
+    threading.Thread(target=wait, name="hangup-watch", daemon=True).start()

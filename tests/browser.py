@@ -31,7 +31,8 @@ BRIGHTNESS = """(() => {
   const context = out.getContext('2d');
   for (const canvas of document.querySelectorAll('canvas')) {
     const box = canvas.getBoundingClientRect();
-    if (box.width && box.height) context.drawImage(canvas, box.left, box.top, box.width, box.height);
+    if (!box.width || !box.height) continue;
+    context.drawImage(canvas, box.left, box.top, box.width, box.height);
   }
   const pixels = context.getImageData(0, 0, out.width, out.height).data;
   let total = 0;

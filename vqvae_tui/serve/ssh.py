@@ -127,11 +127,11 @@ class ClassSession(asyncssh.SSHServerSession):
         return True
 
     def exec_requested(self, command: str) -> bool:
-        log.info("refused: %s from %s asked to run a command", self.server.who, self.server.peer)
+        self.finish(f"refused: asked to run the command {command[:80]!r}")
         return False
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        log.info("refused: %s from %s asked for %s", self.server.who, self.server.peer, subsystem)
+        self.finish(f"refused: asked for the subsystem {subsystem[:80]!r}")
         return False
 
     def break_received(self, msec: int) -> bool:
@@ -173,15 +173,18 @@ class ClassSession(asyncssh.SSHServerSession):
         self.write_input()
 
     def eof_received(self) -> bool:
-        return False  # the client's end of input ends the session
+        return True  # no more input (`echo q | ssh -tt …`): the app still ends as it will
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.gone:
+            return
         self.gone = True
         if self.id is not None and self.status is None:
             self.close_master()  # the kernel hangs up the app; the zygote makes sure
             self.hub.zygote.hangup(self.id)
         elif self.id is None:
             self.finish("disconnected before the session started")
+        self.chan.close()
 
     # ---- bytes both ways ------------------------------------------------------------------
 
@@ -223,7 +226,10 @@ class ClassSession(asyncssh.SSHServerSession):
             self.drained = True
             self.end_if_done()
             return
-        self.chan.write(data)
+        try:
+            self.chan.write(data)
+        except BrokenPipeError:  # the channel is closing: the client has gone
+            self.connection_lost(None)
 
     def pause_writing(self) -> None:
         """The client reads slower than the app draws: stop reading the app until it catches

@@ -96,7 +96,6 @@ class Zygote:
         self.control = sock
         self.options = options
         self.children: dict[int, Child] = {}
-        self.opened = 0  # sessions opened so far: their numbers
         self.model = None
         self.wake_read, self.wake_write = os.pipe()
 
@@ -178,8 +177,7 @@ class Zygote:
             answer["reason"] = f"the server cannot start a session ({len(threads)} threads)"
             control.send(self.control, answer)
             return
-        self.opened += 1
-        request = {**request, "number": self.opened}
+        request = {**request, "number": int(request["id"])}  # the server logs this number
         if request.get("kind") == "pty":
             master, follower = os.openpty()
             fcntl.ioctl(follower, termios.TIOCSWINSZ, window(request["width"], request["height"]))

@@ -107,9 +107,9 @@ class Browser:
         await self.call("Page.navigate", url=url)
 
     async def press(self, key: str) -> None:
-        """A key as a person types it: down, the character, up."""
-        for kind in ("keyDown", "char", "keyUp"):
-            await self.call("Input.dispatchKeyEvent", type=kind, text=key, key=key)
+        """A key as a person types it: down (with its character), up."""
+        await self.call("Input.dispatchKeyEvent", type="keyDown", text=key, key=key)
+        await self.call("Input.dispatchKeyEvent", type="keyUp", key=key)
 
     async def brightness(self) -> int:
         return await self.evaluate(BRIGHTNESS) or 0

@@ -277,23 +277,25 @@ async def test_ctrl_c_stops_the_server_and_every_session_cleanly(tmp_path):
 
 
 def test_serve_refuses_bad_options_in_one_line(tmp_path):
-    cases = [
-        ([], "serve needs --authorized-keys FILE or --passwords FILE"),
-        (["--passwords", str(tmp_path / "missing")], "no such file"),
-        (["--passwords", "/etc/hostname", "--max-sessions", "0"], "--max-sessions"),
-        (["--passwords", "/etc/hostname", "--export-dir", str(tmp_path / "nope")], "not a dir"),
-    ]
+    serve = ["serve", "--port", "0"]
     (tmp_path / "bad").write_text("alice\n")
-    cases.append((["--passwords", str(tmp_path / "bad")], "not a name:password line"))
     (tmp_path / "keys").write_text('from="10.0.0.1" ssh-ed25519 AAAA student\n')
-    cases.append((["--authorized-keys", str(tmp_path / "keys")], "options before a key"))
-    for options, words in cases:
-        result = subprocess.run(
-            [sys.executable, "-m", "vqvae_tui", "serve", "--port", "0", *options],
-            capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+    (tmp_path / "state.json").write_text("{}")
+    passwords = ["--passwords", "/etc/hostname"]
+    cases = [
+        (serve, "serve needs --authorized-keys FILE or --passwords FILE"),
+        ([*serve, "--passwords", str(tmp_path / "missing")], "no such file"),
+        ([*serve, *passwords, "--max-sessions", "0"], "--max-sessions"),
+        ([*serve, *passwords, "--export-dir", str(tmp_path / "nope")], "not a directory"),
+        ([*serve, "--passwords", str(tmp_path / "bad")], "not a name:password line"),
+        ([*serve, "--authorized-keys", str(tmp_path / "keys")], "options before a key"),
+        (["--open", str(tmp_path / "state.json"), *serve, *passwords], "--open is for the app"),
+    ]
+    for arguments, words in cases:
+        result = subprocess.run([sys.executable, "-m", "vqvae_tui", *arguments],
+                                capture_output=True, text=True, timeout=60)  # fmt: skip
         lines = result.stderr.strip().splitlines()
-        assert result.returncode == 2 and len(lines) == 1 and words in lines[0], (options, lines)
+        assert result.returncode == 2 and len(lines) == 1 and words in lines[0], (arguments, lines)
 
 
 def test_the_host_key_is_made_once_and_kept(tmp_path):

@@ -66,6 +66,9 @@ def add_serve_command(commands) -> None:
 
 def check_serve_options(args: argparse.Namespace) -> str | None:
     """Why these options cannot work, in one line, or None."""
+    for option in ("open", "tour", "input"):  # the app's: no session may be handed a path
+        if getattr(args, option, None) is not None:
+            return f"--{option} is for the app; every served session starts from an empty canvas"
     if args.port is not None and not 0 <= args.port <= 65535:
         return f"--port {args.port}: not a port number"
     if args.max_sessions < 1:

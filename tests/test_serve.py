@@ -31,6 +31,7 @@ from terminal import Terminal
 
 from vqvae_tui.drawing import SAMPLES, draw_strokes
 from vqvae_tui.model import trace
+from vqvae_tui.serve.journal import printable
 
 READY = "reconstruction loss"
 MAX_SESSIONS = 3
@@ -123,6 +124,7 @@ async def test_a_wrong_key_or_password_is_refused(served, no_sessions_left):
     async with await connect(served, key=False, username=PASSWORD[0], password=PASSWORD[1]):
         pass
     served.wait_log("login refused: mallory from 127.0.0.1")
+    assert printable("eve\nsession 9: forged") == "eve?session 9: forged"  # a log line stays one
 
 
 async def test_exec_subsystems_forwarding_and_agent_are_refused(served, no_sessions_left):

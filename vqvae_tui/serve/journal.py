@@ -8,6 +8,11 @@ import time
 log = logging.getLogger("vqvae_tui.serve")
 
 
+def printable(text: str, limit: int = 64) -> str:
+    """A client-given name as it may appear in the log: one line, no control characters."""
+    return "".join(c if c.isprintable() else "?" for c in text[:limit])
+
+
 def duration(seconds: float) -> str:
     minutes, seconds = divmod(round(seconds), 60)
     return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"

@@ -21,7 +21,7 @@ import time
 import asyncssh
 
 from vqvae_tui.serve.control import EXIT_IDLE
-from vqvae_tui.serve.journal import duration, log, log_session
+from vqvae_tui.serve.journal import duration, log, log_session, printable
 from vqvae_tui.serve.keys import Logins
 from vqvae_tui.serve.link import SessionRefused, ZygoteLink
 from vqvae_tui.serve.zygote import window
@@ -50,7 +50,8 @@ class ClassServer(asyncssh.SSHServer):
     def __init__(self, hub: Hub):
         self.hub = hub
         self.peer = "?"
-        self.who = "?"
+        self.username = ""
+        self.who = "?"  # the user name and how they logged in, for the log
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         host, port = conn.get_extra_info("peername")[:2]
@@ -62,6 +63,7 @@ class ClassServer(asyncssh.SSHServer):
         self.hub.connections.discard(self.conn)
 
     def begin_auth(self, username: str) -> bool:
+        self.username = username
         return True  # everyone logs in
 
     def public_key_auth_supported(self) -> bool:
@@ -70,7 +72,7 @@ class ClassServer(asyncssh.SSHServer):
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         comment = self.hub.logins.key_comment(key)
         if comment is not None:
-            self.who = f"{username} (key {comment})"
+            self.who = f"{printable(username)} (key {printable(comment)})"
         return comment is not None
 
     def password_auth_supported(self) -> bool:
@@ -78,9 +80,9 @@ class ClassServer(asyncssh.SSHServer):
 
     def validate_password(self, username: str, password: str) -> bool:
         if self.hub.logins.password_matches(username, password):
-            self.who = f"{username} (password)"
+            self.who = f"{printable(username)} (password)"
             return True
-        log.info("login refused: %s from %s, wrong password", username, self.peer)
+        log.info("login refused: %s from %s, wrong password", printable(username), self.peer)
         return False
 
     def session_requested(self) -> ClassSession:
@@ -93,7 +95,7 @@ class ClassSession(asyncssh.SSHServerSession):
     def __init__(self, server: ClassServer):
         self.server = server
         self.hub = server.hub
-        self.user = server.who.split(" ", 1)[0]
+        self.user = server.username
         self.chan: asyncssh.SSHServerChannel | None = None
         self.term: str | None = None
         self.size = (80, 24)

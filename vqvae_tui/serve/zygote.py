@@ -7,7 +7,7 @@ The zygote never starts a thread: `fork` copies only the thread that calls it, s
 in the parent (OpenBLAS starts one when numpy is imported, unless told to use one thread) would
 leave each child with the pool's locks and none of its threads. Each fork checks it.
 
-The server (`vqvae_tui.serve.server`) talks to the zygote over a socket pair
+The server (`vqvae_tui.serve.ssh` or `.web`) talks to the zygote over a socket pair
 (`vqvae_tui.serve.control`); the zygote is the parent of every session, so it reaps them, and it
 ends them all when the server asks or goes away.
 """

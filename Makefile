@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MNIST ?= ../shared/data/mnist
 
-.PHONY: run test lint format weights eval bench screenshots clean
+.PHONY: run test test-tools lint format weights eval bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ run: $(STAMP)  ## start the app
 
 test: $(STAMP) lint  ## the whole test suite
 	$(BIN)/python -m pytest -q
+
+test-tools:  ## what the serve tests use from Debian: chromium (the browser test), ssh (as root)
+	@command -v chromium >/dev/null && command -v ssh >/dev/null || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium openssh-client)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +40,7 @@ eval: $(STAMP)  ## the shipped weights on the validation split
 bench: $(STAMP)  ## latency, output size and throughput (results go in the README)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_ui.py
+	$(BIN)/python benchmarks/bench_serve.py
 
 screenshots: $(STAMP)  ## regenerate screenshots/*.svg (the snapshot tests' scenarios)
 	$(BIN)/python tests/scenarios.py

@@ -11,16 +11,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
-REQUIRE_MNIST = "VQVAE_TUI_REQUIRE_MNIST"  # set by .ci/run: a missing MNIST is a failure there
+REQUIRE_MNIST = "VQVAE_TUI_REQUIRE_MNIST"  # a missing MNIST is a failure, not a skip
+REQUIRE_ALL = "VQVAE_TUI_REQUIRE_ALL"  # set by .ci/run: nothing may be skipped for want of it
+
+
+def skip_unless_required(message: str, *variables: str) -> None:
+    """Skip for want of something a user may lack (MNIST, a browser): with a reason locally,
+    as a failure where REQUIRE_ALL (or one of `variables`) is set."""
+    for variable in (REQUIRE_ALL, *variables):
+        if os.environ.get(variable):
+            pytest.fail(f"{message}, and {variable} is set")
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        message = f"MNIST test set not found at {MNIST}"
-        if os.environ.get(REQUIRE_MNIST):
-            pytest.fail(f"{message}, and {REQUIRE_MNIST} is set")
-        pytest.skip(message)
+        skip_unless_required(f"MNIST test set not found at {MNIST}", REQUIRE_MNIST)
     return MNIST
 
 

@@ -20,16 +20,18 @@ READY = "reconstruction loss"  # the inspector's words once the model has traced
 
 
 class Terminal:
-    """`python -m vqvae_tui ARGS` on a pty of `size`, with `env` over a clean environment."""
+    """`python -m vqvae_tui ARGS` (or another `command`) on a pty of `size`, with `env` over a
+    clean environment."""
 
-    def __init__(self, *args: str, env: dict | None = None, size=(120, 40), cwd=None):
+    def __init__(self, *args: str, env: dict | None = None, size=(120, 40), cwd=None,
+                 command: list[str] | None = None):  # fmt: skip
         self.leader, follower = pty.openpty()
         width, height = size
         fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", height, width, 0, 0))
         base = {k: v for k, v in os.environ.items() if k not in ("TERM", "LANG", "LC_ALL")}
         environment = {**base, "TERM": "xterm-256color", "LANG": "C.UTF-8", **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "vqvae_tui", *args], stdin=follower, stdout=follower,
+            command or [sys.executable, "-m", "vqvae_tui", *args], stdin=follower, stdout=follower,
             stderr=follower, env=environment, cwd=cwd, close_fds=True,
         )  # fmt: skip
         os.close(follower)

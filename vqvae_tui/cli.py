@@ -1,4 +1,4 @@
-"""`vqvae-tui` (the app), `vqvae-tui train` and `vqvae-tui eval`.
+"""`vqvae-tui` (the app), `vqvae-tui train`, `vqvae-tui eval` and `vqvae-tui serve`.
 
 Torch is imported only by the commands that need it, so the app can show its first frame at once.
 Every UserError ends the program with one line on stderr and exit code 2, never a traceback.
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from vqvae_tui.errors import UserError
+from vqvae_tui.serve import add_serve_command
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -34,7 +35,7 @@ def parser() -> argparse.ArgumentParser:
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
         help="start the walkthrough (at STEP, 1-10)",
     )  # fmt: skip
-    commands = root.add_subparsers(dest="command", metavar="{train,eval}")
+    commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 
     train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
     train.add_argument("--data", type=Path, required=True, help="directory of IDX files")
@@ -66,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--weights", type=Path, dest="eval_weights", help="weights file")
     evaluate.add_argument("--split", choices=("all", "val"), default="all")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    add_serve_command(commands)
     return root
 
 
@@ -133,6 +135,12 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from vqvae_tui.serve.main import serve
+
+    return serve(args)
+
+
 def check_terminal() -> None:
     """The app needs a terminal that can move its cursor: else say so in one line."""
     if os.environ.get("TEXTUAL_DRIVER"):  # a driver of its own (the browser's, via serve)
@@ -171,7 +179,7 @@ def run_app(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    command = {"train": run_train, "eval": run_eval}.get(args.command, run_app)
+    command = {"train": run_train, "eval": run_eval, "serve": run_serve}.get(args.command, run_app)
     try:
         return command(args)
     except UserError as error:

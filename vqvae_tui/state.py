@@ -38,10 +38,9 @@ def state_dict(trace, edits: dict[int, int]) -> dict:
     }
 
 
-def write_state(path: str | os.PathLike, trace, edits: dict[int, int]) -> Path:
-    path = Path(path)
-    path.write_text(json.dumps(state_dict(trace, edits)) + "\n")
-    return path
+def state_json(trace, edits: dict[int, int]) -> str:
+    """The text of a state file (`vqvae_tui.exports` writes it)."""
+    return json.dumps(state_dict(trace, edits)) + "\n"
 
 
 def read_state(path: str | os.PathLike, num_codes: int) -> tuple[np.ndarray, dict[int, int]]:

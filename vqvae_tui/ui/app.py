@@ -10,7 +10,6 @@ the first frame comes at once.
 from __future__ import annotations
 
 import os
-import time
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from vqvae_tui.errors import UserError
+from vqvae_tui.exports import ExportError, ExportPlace
 from vqvae_tui.session import Selection, Session
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import command
@@ -72,11 +72,13 @@ class VQVAEApp(App):
     selection: var[Selection] = var(Selection, init=False)
 
     def __init__(
-        self, weights: Path | None = None, model=None, opened=None, tour: int | None = None
-    ):
+        self, weights: Path | None = None, model=None, opened=None, tour: int | None = None,
+        exports: ExportPlace | None = ExportPlace(),
+    ):  # fmt: skip
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
-        walkthrough's step (1-based) to start at."""
+        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off)."""
         super().__init__()
+        self.exports = exports
         guard_input_parser()
         self.weights = weights
         self.model = model
@@ -189,27 +191,30 @@ class VQVAEApp(App):
 
     def action_export(self) -> None:
         """Save the state (pixels, codes, every Trace matrix, losses, edits) as JSON."""
-        from vqvae_tui.state import write_state
+        from vqvae_tui.state import state_json
 
         if self.trace is None:
             self.notify("the model is still loading", timeout=2)
             return
-        path = Path.cwd() / f"vqvae-tui-state-{time.strftime('%Y%m%d-%H%M%S')}.json"
-        try:
-            write_state(path, self.trace, self.session.edits)
-        except OSError as error:
-            self.notify(f"could not write {path}: {error.strerror}", severity="error")
-            return
-        self.notify(f"saved {path} (open it with: vqvae-tui --open {path.name})", timeout=6)
+        text = state_json(self.trace, self.session.edits)
+        self.save("state", ".json", text, "open it with: vqvae-tui --open {name}")
 
     def action_screenshot_svg(self) -> None:
         """Save what the terminal shows now as an SVG."""
-        try:
-            path = self.save_screenshot(path=str(Path.cwd()))
-        except OSError as error:
-            self.notify(f"could not save the screenshot: {error.strerror}", severity="error")
+        self.save("screenshot", ".svg", self.export_screenshot())
+
+    def save(self, kind: str, suffix: str, text: str, then: str = "") -> None:
+        """Write a new file in the export place: a notification says where, or why not."""
+        if self.exports is None:
+            self.notify("saving files is turned off on this server", severity="warning")
             return
-        self.notify(f"saved {path}", timeout=6)
+        try:
+            path = self.exports.write(kind, suffix, text)
+        except ExportError as error:
+            self.notify(str(error), severity="error", markup=False)  # a path is not markup
+            return
+        hint = f" ({then.format(name=path.name)})" if then else ""
+        self.notify(f"saved {path}{hint}", timeout=6, markup=False)
 
     def action_command_palette(self) -> None:
         from vqvae_tui.ui.screens.palette import Palette

@@ -51,6 +51,8 @@ def test_no_mouse_flag_runs_the_app_without_mouse(monkeypatch):
     from vqvae_tui import cli
 
     calls = []
+    monkeypatch.setattr(cli, "check_terminal", lambda: None)  # pytest's stdin is no terminal
+    monkeypatch.setattr("vqvae_tui.ui.terminal.watch_for_hangup", lambda: None)
     monkeypatch.setattr(VQVAEApp, "run", lambda self, **options: calls.append(options))
     assert cli.main(["--no-mouse"]) == 0 and calls == [{"mouse": False}]
     assert cli.main([]) == 0 and calls[-1] == {"mouse": True}
@@ -64,6 +66,8 @@ def test_cli_prints_the_apps_error_as_one_line(tmp_path):
     bad.write_bytes(b"junk")
     code = (
         "import sys; from vqvae_tui import cli; from vqvae_tui.ui.app import VQVAEApp\n"
+        "import vqvae_tui.ui.terminal as terminal; terminal.watch_for_hangup = lambda: None\n"
+        "cli.check_terminal = lambda: None  # its stdin is no terminal\n"
         "VQVAEApp.run = lambda self, **kw: setattr(self, 'error', 'boom')\n"
         f"sys.exit(cli.main(['--weights', {str(bad)!r}]))"
     )
@@ -139,6 +143,9 @@ async def test_samples_animate_stroke_by_stroke(shipped_model):
             drawn.append(app.session.image.sum())
             await pilot.pause(0.01)
         assert len(drawn) >= 3 and drawn == sorted(drawn) and drawn[-1] < app.session.image.sum()
+        app.screen.play_sample()  # a tick queued before the timer stopped: nothing to draw
+        await pilot.pause()
+        assert app.is_running
 
 
 def inspector_text(app) -> str:

@@ -56,6 +56,8 @@ async def test_a_storm_over_every_screen_raises_nothing(shipped_model, tmp_path,
 
     monkeypatch.setattr(vqvae_tui.model, "load", slow_load)
     app = make_app(None)
+    quits = []  # a click on the footer's Quit, or the palette's, would end the storm early
+    monkeypatch.setattr(app, "action_quit", lambda: quits.append(True))
     seen = set()
     async with app.run_test(size=(120, 40)) as pilot:
         for number, event in enumerate(storm(random.Random(seed), 3000, app)):

@@ -163,8 +163,8 @@ def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.ui.app import VQVAEApp
     from vqvae_tui.ui.terminal import watch_for_hangup
 
-    check_terminal()
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
+    check_terminal()
     app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
     if not os.environ.get("TEXTUAL_DRIVER"):
         watch_for_hangup()

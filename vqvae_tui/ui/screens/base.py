@@ -177,7 +177,8 @@ class DrawingScreen(ExplainerScreen):
         self.show_drawing()
 
     def play_sample(self) -> None:
-        if not self.session.play(SAMPLE_SEGMENTS_PER_TICK):
+        more = self.session.play(SAMPLE_SEGMENTS_PER_TICK)
+        if not more and self.sample_timer is not None:  # a tick may come after the last
             self.sample_timer.stop()
             self.sample_timer = None
         self.show_drawing()

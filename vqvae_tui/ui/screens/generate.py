@@ -61,10 +61,10 @@ class GenerateScreen(ExplainerScreen):
     def show(self) -> None:
         """A first grid, and a new one whenever the app holds another model."""
         if self.app.model is not self.model:
-            from vqvae_tui.model import read_prior
+            from vqvae_tui.model import prior_of
 
             self.model = self.app.model
-            self.prior = read_prior(self.app.weights)
+            self.prior = prior_of(self.model.sidecar)  # the loaded weights' own
             self.mode = "prior" if self.prior is not None else "uniform"
             self.action_another()
 

@@ -24,6 +24,14 @@ def levels(pixels: np.ndarray) -> np.ndarray:
     return (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
 
 
+async def open_on(pilot, code: int):
+    """The atlas, opened with `code` selected (as on the summary's codebook)."""
+    pilot.app.session.select_code(code)
+    await pilot.press("a")
+    await pilot.pause()
+    return pilot.app.screen
+
+
 def selected_tiles(screen) -> list[int]:
     return [tile.code for tile in screen.tiles if tile.has_class("-selected")]
 
@@ -75,10 +83,7 @@ async def test_a_selected_position_opens_the_atlas_on_its_code_there(shipped_mod
 async def test_keys_and_clicks_move_the_position(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        app.session.select_code(11)
-        await pilot.press("a")
-        await pilot.pause()
-        atlas = app.screen
+        atlas = await open_on(pilot, 11)
         assert atlas.position == 24  # the centre, when no position was selected
         await pilot.press("up", "l", "l")
         await pilot.pause()
@@ -101,10 +106,7 @@ async def test_keys_and_clicks_move_the_position(shipped_model):
 async def test_the_tiles_are_the_stored_atlas(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
-        app.session.select_code(7)
-        await pilot.press("a")
-        await pilot.pause()
-        atlas = app.screen
+        atlas = await open_on(pilot, 7)
         stored = atlas_of(shipped_model.sidecar, 20)
         for code, tile in enumerate(atlas.tiles):
             np.testing.assert_array_equal(tile.picture.levels, levels(stored.codes[code].mean))
@@ -137,10 +139,7 @@ async def test_weights_without_atlas_data_still_show_the_decoders_view(tmp_path)
 async def test_the_compact_atlas_keeps_the_code_and_its_pictures(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=COMPACT) as pilot:
-        app.session.select_code(3)
-        await pilot.press("a")
-        await pilot.pause()
-        atlas = app.screen
+        atlas = await open_on(pilot, 3)
         assert atlas.has_class("-compact")
         assert atlas.query_one("#index-panel").region.width == 0  # the strip stands for it
         assert "▶" in str(atlas.strip.render()) and atlas.placed.region.width > 0

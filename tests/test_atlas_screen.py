@@ -144,3 +144,18 @@ async def test_the_compact_atlas_keeps_the_code_and_its_pictures(shipped_model):
         assert atlas.query_one("#index-panel").region.width == 0  # the strip stands for it
         assert "▶" in str(atlas.strip.render()) and atlas.placed.region.width > 0
         assert all(tile.region.width > 0 for tile in atlas.nearest)
+
+
+async def test_an_index_of_many_codes_scrolls_to_the_selected_one(tmp_path):
+    torch.manual_seed(0)
+    save(VQVAE(ModelConfig(num_codes=36)), tmp_path / "w", {})
+    app = make_app(load(tmp_path / "w"))
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("Z")  # the last code's label
+        await pilot.pause()
+        atlas = app.screen
+        assert app.selection.code == 35 and selected_tiles(atlas) == [35]
+        panel = atlas.query_one("#index-panel").region
+        assert panel.contains_region(atlas.tiles[35].region)

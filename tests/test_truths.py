@@ -135,3 +135,12 @@ def test_the_shipped_sidecar_is_the_one_the_texts_read(shipped_model):
     from vqvae_tui.model.weights import paths
 
     assert shipped_model.sidecar == json.loads(paths(default_path())[1].read_text())
+
+
+async def test_the_generate_screen_claims_only_what_its_prior_does(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        about = str(app.screen.about.render()).replace("\n", " ")
+        assert "draws each position on its own" in about and "look like digits" not in about

@@ -164,6 +164,8 @@ class AtlasScreen(ExplainerScreen):
             self.load(model)
         code = self.code()
         if self.drawn != (model, code, self.position):
+            if self.drawn is None or self.drawn[1] != code:
+                self.tiles[code].scroll_visible(animate=False)  # many codes: the index scrolls
             self.drawn = (model, code, self.position)
             self.show_code(code)
         for tile in self.tiles:

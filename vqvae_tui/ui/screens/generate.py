@@ -94,7 +94,8 @@ class GenerateScreen(ExplainerScreen):
         )
         return (
             f"Generated codes: {self.mode}\n{source}.\n\n"
-            "The decoder turns any grid of codes into a picture; codes drawn from the prior "
-            "look like digits more often than uniform ones.\n\n"
+            "The decoder turns any grid of codes into a picture. The prior draws each position "
+            "on its own, so neighbouring codes need not fit together; a prior learned over "
+            "whole grids (the VQ-VAE paper's PixelCNN) would make them.\n\n"
             "space: another · m: uniform/prior · g or Esc: back"
         )

@@ -20,7 +20,7 @@ from textual.events import Key
 from textual.widgets import Static
 
 from vqvae_tui.model.code_atlas import EXAMPLES
-from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, POSITIONS
+from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, PATCH, POSITIONS, RECEPTIVE_FIELD
 from vqvae_tui.session import position_label
 from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.messages import PatchPicked
@@ -49,7 +49,7 @@ class AtlasScreen(ExplainerScreen):
     ACTIONS = actions(
         "atlas",
         Action("plus,n", "step_code(1)", "Next code",
-               "The next code (or type a code's label: 0–9, A–J)", footer=10, key_display="+",
+               "The next code (or type a code's label)", footer=10, key_display="+",
                id="next_code"),
         Action("minus,p", "step_code(-1)", "Previous code", "The code before", footer=11,
                key_display="-", id="previous_code"),
@@ -291,8 +291,8 @@ class AtlasScreen(ExplainerScreen):
             numbers = ", ".join(f"#{p.digit}" for p in self.atlas.codes[code].nearest)
             lines.append(
                 f"Nearest: windows of training digits {numbers} whose vectors lie nearest "
-                f"{label}. Tinted: the position's 4×4 patch; its vector depends on it and the "
-                "3 pixels above and left."
+                f"{label}. Tinted: the position's {PATCH}×{PATCH} patch; its vector depends on it "
+                f"and the {RECEPTIVE_FIELD - PATCH} pixels above and left."
             )
         elif self.atlas is not None:
             lines.append(f"No position of a training digit chose {label}.")

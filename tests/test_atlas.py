@@ -199,3 +199,19 @@ def test_a_model_saved_without_training_options_or_atlas_still_loads(tmp_path):
     save(VQVAE(ModelConfig()), tmp_path / "w", {})
     model = load(tmp_path / "w")
     assert atlas_of(model.sidecar, 20) is None and "options" not in model.sidecar
+
+
+def test_the_atlas_does_not_depend_on_how_the_model_computes(shipped_model, samples):
+    """Training measures it on a channels-last model with two threads; the app loads a plain
+    one: the same atlas (the nearest windows once differed in a near tie of d²)."""
+    import copy
+
+    plain = measure_atlas(shipped_model, samples).to_json()
+    channels_last = copy.deepcopy(shipped_model).to(memory_format=torch.channels_last)
+    assert measure_atlas(channels_last, samples).to_json() == plain
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert measure_atlas(shipped_model, samples).to_json() == plain
+    finally:
+        torch.set_num_threads(threads)

@@ -14,6 +14,7 @@ ff white).
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
 
@@ -30,6 +31,8 @@ CONTEXT = PATCH  # pixels of context on each side of a position's patch
 WINDOW = PATCH + 2 * CONTEXT  # a window's side, in pixels
 EXAMPLES = 4  # windows nearest each code, each from another digit
 LEVELS = 255  # a pixel's stored level: 0 black … 255 white
+NEARNESS_DECIMALS = 5  # d² is ranked to this many decimals, so that the last bits of a
+# convolution (threads, memory layout) cannot reorder the nearest windows
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ def measure_atlas(model: VQVAE, digits, batch_size: int = 1000) -> CodeAtlas:
     """The atlas of `model`'s codes over the training `digits` (a data.Digits: `images`
     (n, 28, 28) in [0, 1], `labels` (n,))."""
     images, labels = digits.images, digits.labels
+    model = copy.deepcopy(model).to(memory_format=torch.contiguous_format)  # as weights load
     k = model.config.num_codes
     sums = torch.zeros(k, WINDOW * WINDOW, dtype=torch.float64)
     codes, nearness = [], []  # per position of every digit: its code, and d² to it
@@ -98,7 +102,8 @@ def measure_atlas(model: VQVAE, digits, batch_size: int = 1000) -> CodeAtlas:
         codes.append(q.codes.numpy())
         nearness.append(q.distances.gather(1, q.codes[:, None])[:, 0].numpy())
     sums = sums.numpy()
-    codes, nearness = np.concatenate(codes), np.concatenate(nearness)
+    codes = np.concatenate(codes)
+    nearness = np.round(np.concatenate(nearness), NEARNESS_DECIMALS)  # near ties: by digit
     counts = np.bincount(codes, minlength=k)
     entries = []
     for code in range(k):

@@ -41,6 +41,7 @@ bench: $(STAMP)  ## latency, output size and throughput (results go in the READM
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_ui.py
 	$(BIN)/python benchmarks/bench_serve.py
+	$(BIN)/python benchmarks/bench_pictures.py
 
 screenshots: $(STAMP)  ## regenerate screenshots/*.svg (the snapshot tests' scenarios)
 	$(BIN)/python tests/scenarios.py

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from vqvae_tui.ui.app import VQVAEApp  # noqa: E402
+from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS  # noqa: E402
 
 SELECT = ("3", "tab", "right", "down")  # a sample 3, then position (4,4) from the Features grid
 SCENARIOS = {
@@ -27,8 +28,11 @@ DETAILS_SIZES = {"120x40": (120, 40), "160x50": (160, 50)}
 # the code editor: on the Codes grid, (5,5) set to A, (5,6) cycled twice with +
 EDIT = ("3", "tab", "tab", "right", "down", "down", "A", "right", "plus", "plus")
 # the walkthrough over a sample 3: step n is "w" then n − 1 × "n"
-TOUR = [("3", "w", *["n"] * n) for n in range(10)]
+TOUR = [("3", "w", *["n"] * n) for n in range(len(TOUR_STEPS))]
 LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the code atlas
+# the atlas from a selected position, (4,4) of a sample 3, then the next code and a move
+ATLAS = ("3", "tab", "right", "down", "a", "plus", "left")
+ATLAS_SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 HELP = ("3", "question_mark")  # the keys of the summary screen, over it
 
 
@@ -62,7 +66,8 @@ def main() -> None:
     shots += [(f"details-{name}", size, DETAILS) for name, size in DETAILS_SIZES.items()]
     shots += [(f"{name}-120x40", (120, 40), keys) for name, keys in LATENT.items()]
     shots += [("edit-120x40", (120, 40), EDIT), ("tour-step4-120x40", (120, 40), TOUR[3])]
-    shots += [("help-120x40", (120, 40), HELP)]
+    shots += [("help-120x40", (120, 40), HELP), ("tour-step11-120x40", (120, 40), TOUR[10])]
+    shots += [(f"atlas-selected-{name}", size, ATLAS) for name, size in ATLAS_SIZES.items()]
     for name, size, keys in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys)))

@@ -1,4 +1,4 @@
-"""The latent space directly: decoding any grid of codes, the atlas, sampling, the prior."""
+"""The latent space directly: decoding any grid of codes, sampling, the prior."""
 
 import json
 
@@ -12,7 +12,6 @@ from vqvae_tui.errors import WeightsError
 from vqvae_tui.model import (
     VQVAE,
     ModelConfig,
-    atlas,
     code_prior,
     decode,
     default_path,
@@ -21,7 +20,6 @@ from vqvae_tui.model import (
     save,
     trace,
 )
-from vqvae_tui.ui.screens.atlas import thumbnail
 
 FULL = (120, 40)
 
@@ -37,13 +35,6 @@ def test_decoding_a_traces_codes_gives_its_reconstruction(shipped_model):
 def test_decode_rejects_what_is_not_a_grid_of_codes(shipped_model, bad):
     with pytest.raises(ValueError):
         decode(shipped_model, bad)
-
-
-def test_atlas_decodes_each_code_alone(shipped_model):
-    pictures = atlas(shipped_model)
-    assert pictures.shape == (20, 28, 28) and 0 <= pictures.min() and pictures.max() <= 1
-    np.testing.assert_array_equal(pictures[7], decode(shipped_model, np.full((7, 7), 7)))
-    assert len({round(float(p.sum()), 3) for p in pictures}) > 10  # codes draw different things
 
 
 def test_sampling_uniform_and_from_a_prior():
@@ -110,14 +101,3 @@ async def test_generate_screen_decodes_valid_grids(shipped_model):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
-
-
-async def test_atlas_screen_shows_every_code(shipped_model):
-    app = make_app(shipped_model)
-    async with app.run_test(size=FULL) as pilot:
-        await pilot.press("a")
-        await pilot.pause()
-        pictures = atlas(shipped_model)
-        for code, tile in enumerate(app.screen.tiles):
-            expected = (np.clip(thumbnail(pictures[code]), 0, 1) * 255 + 0.5).astype(np.uint8)
-            np.testing.assert_array_equal(tile.levels, expected)

@@ -109,9 +109,9 @@ async def test_losses_and_straight_through_are_computed_live(shipped_model):
             details = await open_details(pilot, digit)
             text = str(details.losses.render())
             live = straight_through(shipped_model, app.session.image)
-            assert f"reconstruction {live.reconstruction_loss:.5f}" in text
-            assert f"codebook       {live.codebook_loss:.5f}" in text
-            assert f"commitment     {live.commitment_loss:.5f}" in text
+            assert f"reconstruction    {live.reconstruction_loss:.5f}" in text
+            assert f"codebook          {live.codebook_loss:.5f}" in text
+            assert f"commitment β=0.25 {live.commitment_loss:.5f}" in text
             assert live.reconstruction_loss == pytest.approx(
                 app.trace.reconstruction_loss, rel=1e-5
             )
@@ -266,4 +266,4 @@ async def test_straight_through_runs_once_a_trace_not_at_every_hover(shipped_mod
         assert [name for name, _ in passes] == ["trace_and_straight_through"]
         assert not passes[0][1].any() and not app.trace.image.any()
         text = str(details.losses.render())
-        assert f"codebook       {app.trace.codebook_loss:.5f}" in text
+        assert f"codebook          {app.trace.codebook_loss:.5f}" in text

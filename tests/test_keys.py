@@ -107,6 +107,21 @@ async def test_question_mark_opens_and_closes_the_keys_of_the_screen_below(shipp
         assert "Back to the summary screen" in text and "Walkthrough" not in text
 
 
+async def test_help_over_the_palette_lists_the_screen_below_the_palette(shipped_model):
+    """A storm found it: help pushed while the palette was still open read the palette's keys."""
+    from vqvae_tui.ui.screens.palette import Palette
+
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        app.push_screen(Palette())
+        await pilot.pause()
+        app.push_screen("help")
+        await pilot.pause()
+        assert app.screen.id == "help" and "The code atlas" in help_text(app)
+
+
 def test_an_action_table_refuses_two_actions_with_one_id():
     with pytest.raises(ValueError, match="one id"):
         actions("x", Action("a", "go(1)", "A", "a"), Action("b", "go(2)", "B", "b"))

@@ -1,8 +1,21 @@
 """How the screens look. Summary: 120×40 and 80×24, empty, with a sample, with a selection.
-Details: 120×40 and 160×50 with a sample and a focused row."""
+Details: 120×40 and 160×50 with a sample and a focused row. The atlas: opened from a selected
+position, at 120×40 and 80×24."""
 
 import pytest
-from scenarios import DETAILS, DETAILS_SIZES, EDIT, HELP, LATENT, SCENARIOS, SIZES, TOUR, make_app
+from scenarios import (
+    ATLAS,
+    ATLAS_SIZES,
+    DETAILS,
+    DETAILS_SIZES,
+    EDIT,
+    HELP,
+    LATENT,
+    SCENARIOS,
+    SIZES,
+    TOUR,
+    make_app,
+)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -24,12 +37,18 @@ def test_generate_and_atlas_screens(snap_compare, shipped_model, screen):
     assert snap_compare(app, terminal_size=(120, 40), press=LATENT[screen])
 
 
+@pytest.mark.parametrize("size", ATLAS_SIZES)
+def test_atlas_from_a_selected_position(snap_compare, shipped_model, size):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=ATLAS_SIZES[size], press=ATLAS)
+
+
 def test_code_editor(snap_compare, shipped_model):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(120, 40), press=EDIT)
 
 
-@pytest.mark.parametrize("step", range(1, 11))
+@pytest.mark.parametrize("step", range(1, len(TOUR) + 1))
 def test_tour_step(snap_compare, shipped_model, step):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(120, 40), press=TOUR[step - 1])

@@ -1,4 +1,4 @@
-"""The walkthrough: ten steps, each with its panel and line of code; its tasks, checked."""
+"""The walkthrough: eleven steps, each with its panel and line of code; its tasks, checked."""
 
 import numpy as np
 import pytest
@@ -28,13 +28,13 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
             assert app.screen.tour_step == number - 1
             assert targeted(app) == [step.panel]
             text = tour_text(app)
-            assert f"Step {number} of 10: {step.title}" in text
+            assert f"Step {number} of {len(TOUR_STEPS)}: {step.title}" in text
             if step.marker is not None:
                 assert lines[step.marker] in text.replace("\n", " ")
             await pilot.press(["right", "n", "space"][number % 3])
             await pilot.pause()
-        assert app.screen.tour_step == 9  # the last step stays
-        for number in range(10, 1, -1):
+        assert app.screen.tour_step == len(TOUR_STEPS) - 1  # the last step stays
+        for number in range(len(TOUR_STEPS), 1, -1):
             await pilot.press("left" if number % 2 else "p")
             await pilot.pause()
             assert app.screen.tour_step == number - 2
@@ -76,7 +76,9 @@ async def test_the_tour_can_be_entered_at_any_step(shipped_model):
     app = make_app(shipped_model, tour=4)
     async with app.run_test(size=FULL) as pilot:
         await pilot.pause()
-        assert app.screen.tour_step == 3 and "Step 4 of 10: Distances" in tour_text(app)
+        assert app.screen.tour_step == 3 and f"Step 4 of {len(TOUR_STEPS)}: Distances" in tour_text(
+            app
+        )
         assert "Tour step 7: Reshape back" in {c.title for c in app.get_system_commands(app.screen)}
 
 
@@ -145,5 +147,5 @@ async def test_task_edit_a_code(shipped_model):
 
 
 def test_tour_scenarios_cover_every_step():
-    assert len(TOUR) == len(TOUR_STEPS) == 10
+    assert len(TOUR) == len(TOUR_STEPS) == 11
     assert np.all([keys[-1] in ("w", "n") for keys in TOUR])

@@ -33,7 +33,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
     root.add_argument(
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
-        help="start the walkthrough (at STEP, 1-10)",
+        help="start the walkthrough (at step STEP, from 1)",
     )  # fmt: skip
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 

@@ -8,7 +8,11 @@ the app shows its first frame before torch has loaded. The function `steps` is i
 from importlib import import_module
 
 _WHERE = {
-    "atlas": "codes",
+    "CodeAtlas": "code_atlas",
+    "atlas_of": "code_atlas",
+    "empty_canvas_codes": "code_atlas",
+    "measure_atlas": "code_atlas",
+    "placed": "code_atlas",
     "code_prior": "codes",
     "decode": "codes",
     "sample_codes": "codes",
@@ -22,6 +26,8 @@ _WHERE = {
     "line_of": "steps",
     "matrix_of": "steps",
     "quantizer_source": "steps",
+    "CodebookTraining": "trained",
+    "codebook_training": "trained",
     "StraightThrough": "tracing",
     "Trace": "tracing",
     "straight_through": "tracing",
@@ -36,6 +42,7 @@ _WHERE = {
     "default_path": "weights",
     "load": "weights",
     "read_metadata": "weights",
+    "prior_of": "weights",
     "read_prior": "weights",
     "save": "weights",
 }

@@ -1,4 +1,4 @@
-"""Working with codes directly: decode any 7×7 grid of codes, the code atlas, sampling grids
+"""Working with codes directly: decode any 7×7 grid of codes, sample grids
 (uniform, or from the per-position prior measured on the training split)."""
 
 from __future__ import annotations
@@ -19,12 +19,6 @@ def decode(model: VQVAE, codes: np.ndarray) -> np.ndarray:
         raise ValueError(f"decode takes a {GRID}×{GRID} grid of codes in 0..{k - 1}")
     z_q = model.quantizer.codebook[torch.from_numpy(codes.astype(np.int64))]  # (7, 7, D)
     return model.decoder(z_q.unsqueeze(0))[0, 0].numpy().copy()
-
-
-def atlas(model: VQVAE) -> np.ndarray:
-    """(K, 28, 28): what each code "draws" when it fills the whole grid."""
-    grids = [np.full((GRID, GRID), code) for code in range(model.config.num_codes)]
-    return np.stack([decode(model, grid) for grid in grids])
 
 
 @torch.inference_mode()

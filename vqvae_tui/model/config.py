@@ -9,7 +9,9 @@ from vqvae_tui.errors import WeightsError
 IMAGE = 28  # the side of an input picture, in pixels
 GRID = 7  # a 28×28 image becomes a 7×7 grid of vectors
 POSITIONS = GRID * GRID  # latent positions, row-major over the grid
-PATCH = IMAGE // GRID  # each position sees a 4×4 patch of pixels
+PATCH = IMAGE // GRID  # each position stands for a 4×4 patch of pixels
+RECEPTIVE_FIELD = 7  # the encoder's vector at a position depends on the 7×7 pixels that end at
+# its patch's bottom-right corner: two 3×3 convolutions of stride 2 reach 3 pixels up and left
 CENTRE = POSITIONS // 2  # the middle position, where a cursor starts
 CODE_LABELS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # one character per code
 

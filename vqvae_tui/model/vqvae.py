@@ -130,6 +130,7 @@ class VQVAE(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config
+        self.sidecar: dict = {}  # its weights' JSON sidecar, once loaded (weights.load)
         self.encoder = Encoder(config.dim)
         self.quantizer = VectorQuantizer(config.num_codes, config.dim)
         self.decoder = Decoder(config.dim)

@@ -17,7 +17,9 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from vqvae_tui.errors import WeightsError
+from vqvae_tui.model.code_atlas import atlas_of
 from vqvae_tui.model.config import GRID, ModelConfig
+from vqvae_tui.model.trained import codebook_training
 from vqvae_tui.model.vqvae import VQVAE
 
 WEIGHTS_FORMAT = "vqvae-tui weights"
@@ -88,7 +90,11 @@ def read_prior(path: str | os.PathLike | None = None) -> np.ndarray | None:
     """The per-position code frequencies (49, K) measured on the training split and saved by
     the training command, or None for weights saved without them."""
     path = default_path() if path is None else path
-    sidecar = read_metadata(path)
+    return prior_of(read_metadata(path), paths(path)[1])
+
+
+def prior_of(sidecar: dict, where: str | os.PathLike = "sidecar") -> np.ndarray | None:
+    """The prior of a sidecar (read_prior), or None; WeightsError if it is malformed."""
     if "prior" not in sidecar:
         return None
     k = ModelConfig.from_dict(sidecar.get("model")).num_codes
@@ -101,7 +107,7 @@ def read_prior(path: str | os.PathLike | None = None) -> np.ndarray | None:
         or (prior < 0).any()
         or not np.allclose(prior.sum(1), 1, atol=1e-4)
     ):
-        raise WeightsError(f"{paths(path)[1]}: prior is not {GRID * GRID} rows of {k} frequencies")
+        raise WeightsError(f"{where}: prior is not {GRID * GRID} rows of {k} frequencies")
     return prior / prior.sum(axis=1, keepdims=True)
 
 
@@ -140,5 +146,9 @@ def load(path: str | os.PathLike | None = None) -> VQVAE:
             )
         if not torch.isfinite(tensor).all():
             raise WeightsError(f"{tensors_path}: {name} holds NaN or infinite values")
+    codebook_training(sidecar, json_path)  # a malformed field is refused here, not when shown
+    prior_of(sidecar, json_path)
+    atlas_of(sidecar, config.num_codes, json_path)
     model.load_state_dict(tensors)
+    model.sidecar = sidecar  # what the texts and the atlas say of these weights
     return model.eval()

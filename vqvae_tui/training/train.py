@@ -22,6 +22,7 @@ from vqvae_tui.errors import UserError
 from vqvae_tui.model import VQVAE, ModelConfig, code_prior, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
+from vqvae_tui.model.code_atlas import measure_atlas
 from vqvae_tui.model.weights import paths, write_atomically
 from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
 
@@ -252,8 +253,9 @@ def train(
             "training_seconds": round(state.seconds, 1),
             "history": state.history,
         }
-        if state.epoch == options.epochs:  # the run is complete: measure the codes' prior
+        if state.epoch == options.epochs:  # the run is complete: measure the codes' prior and atlas
             metadata["prior"] = np.round(code_prior(model, train_digits.images), 6).tolist()
+            metadata["atlas"] = measure_atlas(model, train_digits).to_json()
         model.train()
         save_weights(model, out, metadata)
         save_resume(out, model, state)

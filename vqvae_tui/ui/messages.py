@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.message import Message
+from textual.widget import Widget
 
 
 @dataclass
@@ -67,3 +68,11 @@ class CodeLineSelected(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, CodeLineSelected)
+
+
+@dataclass
+class PatchPicked(Message):
+    """A patch of a picture was clicked (row-major over the picture's patches)."""
+
+    picture: Widget
+    patch: int

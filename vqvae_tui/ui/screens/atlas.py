@@ -1,71 +1,304 @@
-"""The code atlas: for each code, the decoder's picture of a grid filled with that code alone."""
+"""The code atlas: what each code stands for, from the training digits and the decoder.
+
+For the selected code — the session's selection, the same as on the summary screen — it shows
+the decoder's picture of an empty canvas's codes with this code placed at one position (what the
+code adds where it appears), where the training digits choose it (the prior), the training
+windows whose encoder vectors lie nearest it, and how often it is used. The index shows every
+code's mean training window and share. The atlas data is measured when training ends and stored
+in the weights' sidecar (model/code_atlas.py).
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Container, Grid, Vertical
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.events import Key
 from textual.widgets import Static
 
-from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE
-from vqvae_tui.ui.actions import Action, actions, bindings
+from vqvae_tui.model.code_atlas import EXAMPLES
+from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, PATCH, POSITIONS, RECEPTIVE_FIELD
+from vqvae_tui.session import position_label
+from vqvae_tui.ui.actions import Action, actions, bindings, moves
+from vqvae_tui.ui.messages import PatchPicked
 from vqvae_tui.ui.screens.base import ExplainerScreen
+from vqvae_tui.ui.widgets.code_tile import CodeTile, WindowTile
 from vqvae_tui.ui.widgets.footer import KeyFooter
-from vqvae_tui.ui.widgets.picture import Picture
+from vqvae_tui.ui.widgets.inspector import code_text
+from vqvae_tui.ui.widgets.picture import PatchPicker
 
-THUMBNAIL = IMAGE // 2  # atlas tiles: pictures averaged down over 2×2 blocks
+if TYPE_CHECKING:
+    from vqvae_tui.model.code_atlas import CodeAtlas
 
-
-def thumbnail(image: np.ndarray) -> np.ndarray:
-    """A picture averaged over 2×2 blocks."""
-    return image.reshape(THUMBNAIL, 2, THUMBNAIL, 2).mean(axis=(1, 3))
+CHANGED = 0.1  # a pixel the placed code changes by more than this counts as changed
+LITTLE = 5  # fewer changed pixels than this: the code alone adds little
+NOTHING = 1e-3  # a largest change below this is shown as none (not scaled up)
+USAGE_SIDE = 2 * GRID  # the usage map: each position 2×2 pixels, one half-block row
 
 
 class AtlasScreen(ExplainerScreen):
-    """For each code, the decoder's picture of a grid filled with that code alone."""
+    """What each code stands for: placed on an empty canvas, where and how often it is chosen,
+    and the training windows nearest it."""
 
     CSS_PATH = "atlas.tcss"
     HELP_TITLE = "The code atlas"
 
     ACTIONS = actions(
-        "atlas", Action("a,escape", "back", "Back", "Back to the summary screen", footer=10)
-    )
+        "atlas",
+        Action("plus,n", "step_code(1)", "Next code",
+               "The next code (or type a code's label)", footer=10, key_display="+",
+               id="next_code"),
+        Action("minus,p", "step_code(-1)", "Previous code", "The code before", footer=11,
+               key_display="-", id="previous_code"),
+        moves("position"),
+        Action("m", "most_used", "Most used",
+               "Place the code where the training digits choose it most often", footer=12),
+        Action("a,escape", "back", "Back", "Back to the summary screen", footer=13),
+    )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
 
     def __init__(self):
         super().__init__(id="atlas")
-        self.model = None  # the model whose codes are drawn
-        self.grid = Grid(id="atlas-grid")
-        self.tiles: list[Picture] = []  # one a code
+        monochrome = bool(self.app.monochrome)
+        self.header = Static(id="atlas-header")
+        self.strip = Static(id="code-strip")  # the compact layout's index: one label a code
+        self.index = Container(id="index")
+        self.tiles: list[CodeTile] = []
+        self.placed = PatchPicker(monochrome=monochrome, id="placed")
+        self.adds = PatchPicker(monochrome=monochrome, id="adds")  # |placed − empty|, scaled
+        self.usage = PatchPicker(monochrome=monochrome, pixels=USAGE_SIDE, id="usage")
+        self.where = Static(id="where-about")
+        self.nearest = [
+            WindowTile(monochrome=monochrome, id=f"nearest-{i}", classes="nearest-tile")
+            for i in range(EXAMPLES)
+        ]
+        self.about = Static(id="atlas-about")
+        self.model = None  # the model whose codes are shown, with its atlas data
+        self.atlas: CodeAtlas | None = None
+        self.prior: np.ndarray | None = None  # (POSITIONS, K)
+        self.background: np.ndarray | None = None  # (GRID, GRID) the empty canvas's codes
+        self.position = CENTRE  # where the selected code is placed
+        self.drawn: tuple | None = None  # (model, code, position) of the pictures on screen
+        self.change: np.ndarray | None = None  # |placed − empty canvas|: what the code adds
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="atlas-body"):
-            yield Static(
-                f"Code atlas: what each code draws when it fills the whole {GRID}×{GRID} grid"
-            )
-            yield self.grid
+        yield self.header
+        yield self.strip
+        with Horizontal(id="atlas-body"):
+            with VerticalScroll(classes="panel", id="index-panel") as panel:
+                panel.border_title, panel.border_subtitle = "Codes", "mean training window"
+                yield self.index
+            with Vertical(id="atlas-detail"):
+                with Container(id="pictures"):
+                    with Container(classes="panel", id="placed-panel"):
+                        yield self.placed
+                    with Container(classes="panel", id="adds-panel"):
+                        yield self.adds
+                    with Container(classes="panel", id="nearest-panel") as panel:
+                        panel.border_title = "Nearest training windows"
+                        with Container(id="nearest-grid"):
+                            yield from self.nearest
+                with Horizontal(id="atlas-lower"):
+                    with Vertical(id="where"):
+                        with Container(classes="panel", id="usage-panel") as panel:
+                            panel.border_title, panel.border_subtitle = "Where", "prior"
+                            yield self.usage
+                        yield self.where
+                    yield self.about
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_screen_resume(self) -> None:
+        if self.app.selection.position is not None:  # the summary's selected position
+            self.position = self.app.selection.position
+        super().on_screen_resume()
+
+    # ---- what is selected ---------------------------------------------------------------
+
+    def code(self) -> int:
+        """The selected code: the session's (a code, or the selected position's code)."""
+        trace = self.app.trace
+        code = self.app.selection.code_of_interest(None if trace is None else trace.codes)
+        return 0 if code is None else code
+
+    def action_step_code(self, step: int) -> None:
+        if self.model is not None:
+            self.session.select_code((self.code() + step) % self.model.config.num_codes)
+
+    def on_key(self, event: Key) -> None:
+        """A code's label selects that code."""
+        if self.model is None or not event.character or event.character == " ":
+            return
+        labels = CODE_LABELS[: self.model.config.num_codes]
+        if event.character in labels:
+            event.stop()
+            event.prevent_default()
+            self.session.select_code(labels.index(event.character))
+
+    def action_move(self, rows: int, cols: int) -> None:
+        row = min(max(self.position // GRID + rows, 0), GRID - 1)
+        col = min(max(self.position % GRID + cols, 0), GRID - 1)
+        self.position = row * GRID + col
         self.show()
 
-    def show(self) -> None:
-        """The tiles of the app's model (drawn again when it holds another)."""
-        from vqvae_tui.model import atlas
-
-        if self.app.model is self.model or not self.grid.is_mounted:
+    def action_most_used(self) -> None:
+        if self.prior is None:
+            self.notify("these weights were saved without a prior", timeout=3)
             return
-        self.model = self.app.model
+        self.position = int(np.argmax(self.prior[:, self.code()]))
+        self.show()
+
+    def on_patch_picked(self, message: PatchPicked) -> None:
+        self.position = message.patch
+        self.show()
+
+    # ---- drawing ------------------------------------------------------------------------
+
+    def show(self) -> None:
+        model = self.app.model
+        if model is None or not self.index.is_mounted:
+            return
+        if model is not self.model:
+            self.load(model)
+        code = self.code()
+        if self.drawn != (model, code, self.position):
+            if self.drawn is None or self.drawn[1] != code:
+                self.tiles[code].scroll_visible(animate=False)  # many codes: the index scrolls
+            self.drawn = (model, code, self.position)
+            self.show_code(code)
+        for tile in self.tiles:
+            tile.set_class(tile.code == code, "-selected")
+        self.strip.update(self.strip_text(code))
+        self.about.update(self.describe(code))
+
+    def load(self, model) -> None:
+        """The atlas data, prior and empty canvas of another model; the index's tiles."""
+        from vqvae_tui.model import atlas_of, empty_canvas_codes, prior_of
+
+        self.model = model
+        k = model.config.num_codes
+        self.atlas = atlas_of(model.sidecar, k)  # validated when the weights loaded
+        self.prior = prior_of(model.sidecar)
+        self.background = empty_canvas_codes(model)
         monochrome = bool(self.app.monochrome)
-        self.tiles = []
-        boxes = []
-        for code, picture in enumerate(atlas(self.model)):
-            tile = Picture(monochrome=monochrome, pixels=THUMBNAIL, id=f"atlas-{code}")
-            tile.show(thumbnail(picture))
-            box = Container(tile, classes="panel atlas-tile")
-            box.border_title = f"code {CODE_LABELS[code]}"
-            self.tiles.append(tile)
-            boxes.append(box)
-        self.grid.remove_children()
-        self.grid.mount_all(boxes)
+        self.tiles = [CodeTile(code, monochrome=monochrome) for code in range(k)]
+        for tile in self.tiles:
+            self.show_tile(tile)
+        self.index.remove_children()
+        self.index.mount_all(self.tiles)
+        self.show_header()
+
+    def layout_changed(self, name: str) -> None:
+        if self.model is not None:
+            self.show_header()
+
+    def show_header(self) -> None:
+        title = f"Code atlas: what each of the {self.model.config.num_codes} codes stands for"
+        if self.atlas is None:
+            title += " (these weights were saved without atlas data)"
+        elif self.layout_name == "full":
+            title += f", measured on the training digits, {self.split()}"
+        self.header.update(title)
+
+    def show_tile(self, tile: CodeTile) -> None:
+        """An index tile: the code's mean training window, its label and share."""
+        entry = None if self.atlas is None else self.atlas.codes[tile.code]
+        share = "" if self.atlas is None else f" {self.atlas.share(tile.code):6.1%}"
+        tile.show(None if entry is None else entry.mean, Text.assemble(code_text(tile.code), share))
+
+    def show_code(self, code: int) -> None:
+        """The pictures of the selected code: placed, where it is chosen, nearest windows."""
+        from vqvae_tui.model import decode, placed
+
+        label, where = CODE_LABELS[code], position_label(self.position)
+        picture = placed(self.model, self.background, code, self.position)
+        self.change = np.abs(picture - decode(self.model, self.background))
+        self.placed.show(picture)
+        panel = self.query_one("#placed-panel")
+        panel.border_title, panel.border_subtitle = f"{label} at {where}", "on an empty canvas"
+        largest = float(self.change.max())
+        visible = largest > NOTHING
+        self.adds.show(self.change / largest if visible else np.zeros_like(self.change))
+        panel = self.query_one("#adds-panel")
+        panel.border_title = f"What {label} adds" + (f", ×{1 / largest:.3g}" if visible else "")
+        panel.border_subtitle = f"|Δ| ≤ {largest:.2g}"
+        for picture in (self.placed, self.adds):
+            picture.mark(self.position)
+        if self.prior is not None:
+            chosen = self.prior[:, code].reshape(GRID, GRID)
+            scaled = chosen / max(float(chosen.max()), 1e-9)
+            self.usage.show(np.kron(scaled, np.ones((2, 2))))
+            self.where.update(
+                f"white: {chosen.max():.0%} of the digits choose {label} at "
+                f"{position_label(int(np.argmax(chosen)))}"
+            )
+        else:
+            self.where.update("no prior in these weights")
+        self.usage.mark(self.position)
+        entries = () if self.atlas is None else self.atlas.codes[code].nearest
+        for i, tile in enumerate(self.nearest):
+            if i < len(entries):
+                patch = entries[i]
+                tile.show(patch.pixels, f"{patch.label} at {position_label(patch.position)}", True)
+            else:
+                tile.show(None, "—")
+
+    def strip_text(self, code: int) -> Text:
+        text = Text()
+        for each in range(self.model.config.num_codes):
+            text.append("▶" if each == code else " ", "bold")
+            text.append_text(code_text(each))
+        return text
+
+    def describe(self, code: int) -> str:
+        """The selected code's numbers, in words."""
+        label, where = CODE_LABELS[code], position_label(self.position)
+        lines = []
+        trace = self.app.trace
+        drawing = "" if trace is None else f"; {int((trace.codes == code).sum())} of {POSITIONS}"
+        if self.atlas is not None:
+            entry = self.atlas.codes[code]
+            digits = self.atlas.positions // POSITIONS
+            lines.append(
+                f"Code {label}: {self.atlas.share(code):.1%} of the {self.atlas.positions:,} "
+                f"positions of the {digits:,} training digits ({entry.count:,})"
+                + (f"{drawing} in your drawing." if drawing else ".")
+            )
+        elif drawing:
+            lines.append(f"Code {label}{drawing} positions in your drawing.")
+        background = self.background.reshape(POSITIONS)
+        counts = np.bincount(background, minlength=self.model.config.num_codes)
+        empty = ", ".join(
+            f"{CODE_LABELS[c]} at {counts[c]}" for c in np.argsort(-counts, kind="stable")
+            if counts[c]
+        )  # fmt: skip
+        if background[self.position] == code:
+            lines.append(f"{label} is the empty canvas's own code at {where} ({empty}).")
+        else:
+            changed = int((self.change > CHANGED).sum())
+            lines.append(
+                f"Alone on an empty canvas's codes ({empty}), {label} at {where} changes "
+                f"{changed} pixels by more than {CHANGED:g} (at most {self.change.max():.2g})"
+                + (
+                    ": the decoder draws strokes from neighbouring codes together."
+                    if changed < LITTLE
+                    else "."
+                )
+            )
+        if self.atlas is not None and self.atlas.codes[code].nearest:
+            numbers = ", ".join(f"#{p.digit}" for p in self.atlas.codes[code].nearest)
+            lines.append(
+                f"Nearest: windows of training digits {numbers} whose vectors lie nearest "
+                f"{label}. Tinted: the position's {PATCH}×{PATCH} patch; its vector depends on it "
+                f"and the {RECEPTIVE_FIELD - PATCH} pixels above and left."
+            )
+        elif self.atlas is not None:
+            lines.append(f"No position of a training digit chose {label}.")
+        return "\n".join(lines[:2] if self.layout_name == "compact" else lines)
+
+    def split(self) -> str:
+        """The training split the atlas was measured on, as the sidecar names it."""
+        data = self.model.sidecar.get("data")
+        return data.get("train", "the training split") if isinstance(data, dict) else "?"

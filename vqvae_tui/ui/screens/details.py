@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from vqvae_tui.model.config import CODE_LABELS, GRID, POSITIONS
 from vqvae_tui.model.steps import line_of, matrix_of, quantizer_source
+from vqvae_tui.model.trained import codebook_training
 from vqvae_tui.session import Selection, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeLineSelected, MatrixLinked
@@ -27,6 +28,7 @@ from vqvae_tui.ui.widgets.matrix import HeatMatrix, VectorGrid
 
 if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
     from vqvae_tui.model.tracing import StraightThrough, Trace
+    from vqvae_tui.model.vqvae import VQVAE
 
 MATRIX_TITLES = {  # Trace field → its title: the step that makes it, its name, its shape
     "flat": f"① z_e  {POSITIONS}×D",
@@ -122,7 +124,7 @@ class DetailsScreen(DrawingScreen):
         if trace is not None:
             self.row.update(describe_row(trace, selection, self.linked_matrix))
         if straight is not None:
-            self.losses.update(describe_losses(straight, self.app.model.config.beta))
+            self.losses.update(describe_losses(straight, self.app.model))
 
     def on_matrix_linked(self, message: MatrixLinked) -> None:
         self.linked_matrix = message.field
@@ -157,15 +159,19 @@ def describe_row(trace: Trace, selection: Selection, linked: str | None) -> Text
     return text
 
 
-def describe_losses(straight: StraightThrough, beta: float) -> Text:
-    """The three losses of this drawing and the straight-through estimator, computed live."""
+def describe_losses(straight: StraightThrough, model: VQVAE) -> Text:
+    """The three losses of this drawing and the straight-through estimator, computed live, and
+    what trained the codes (the weights' sidecar)."""
+    training = codebook_training(model.sidecar)
+    role = "training not recorded" if training is None else training.codebook_loss_note()
     return Text(
-        f"reconstruction {straight.reconstruction_loss:.5f}\n"
+        f"reconstruction    {straight.reconstruction_loss:.5f}\n"
         " mean (x − x̂)²\n"
-        f"codebook       {straight.codebook_loss:.5f}\n"
-        " ‖sg[z_e] − e‖²\n"
-        f"commitment     {straight.commitment_loss:.5f}\n"
-        f" β‖z_e − sg[e]‖², β={beta:g}\n"
+        f"codebook          {straight.codebook_loss:.5f}\n"
+        " mean (sg[z_e] − e)²\n"
+        f" {role}\n"
+        f"commitment β={model.config.beta:<4g} {straight.commitment_loss:.5f}\n"
+        " β·mean (z_e − sg[e])²\n"
         "straight-through, q =\n"
         " z_e + (z_q − z_e).detach()\n"
         f" fwd max|q − z_q|   {straight.forward_difference:.1e}\n"

@@ -61,10 +61,10 @@ class GenerateScreen(ExplainerScreen):
     def show(self) -> None:
         """A first grid, and a new one whenever the app holds another model."""
         if self.app.model is not self.model:
-            from vqvae_tui.model import read_prior
+            from vqvae_tui.model import prior_of
 
             self.model = self.app.model
-            self.prior = read_prior(self.app.weights)
+            self.prior = prior_of(self.model.sidecar)  # the loaded weights' own
             self.mode = "prior" if self.prior is not None else "uniform"
             self.action_another()
 
@@ -94,7 +94,8 @@ class GenerateScreen(ExplainerScreen):
         )
         return (
             f"Generated codes: {self.mode}\n{source}.\n\n"
-            "The decoder turns any grid of codes into a picture; codes drawn from the prior "
-            "look like digits more often than uniform ones.\n\n"
+            "The decoder turns any grid of codes into a picture. The prior draws each position "
+            "on its own, so neighbouring codes need not fit together; a prior learned over "
+            "whole grids (the VQ-VAE paper's PixelCNN) would make them.\n\n"
             "space: another · m: uniform/prior · g or Esc: back"
         )

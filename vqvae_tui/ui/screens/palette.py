@@ -5,7 +5,8 @@ Textual 8.2.8's palette has races when keys and clicks arrive faster than it ope
 below it ("Can't pop screen"); PageUp/PageDown before its list has been laid out looks up a
 line that does not exist yet (KeyError); a new palette opened while the last is still being
 removed has the same id (DuplicateIds); the search that opening starts, and its busy and list
-watchers, may run after the palette closed, when its list is gone (NoMatches). This subclass
+watchers, and its "No matches found" timer, may run after the palette closed, when its list is
+gone (NoMatches). This subclass
 guards exactly those paths;
 tests/test_storm.py finds them when the guards are taken away.
 """
@@ -62,3 +63,11 @@ class Palette(CommandPalette):
     async def _watch__show_busy(self) -> None:
         if not self.closed():
             await super()._watch__show_busy()
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        """Textual's countdown to "No matches found", which does nothing once the palette has
+        closed (its list is gone when the timer fires after a quick close)."""
+        super()._start_no_matches_countdown(search_value)
+        timer = self._no_matches_timer
+        show = timer._callback
+        timer._callback = lambda: None if self.closed() else show()

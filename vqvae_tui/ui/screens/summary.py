@@ -14,7 +14,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.geometry import Size
 from textual.widgets import Static
 
-from vqvae_tui.model.config import CENTRE, GRID, IMAGE, ModelConfig
+from vqvae_tui.model.config import CENTRE, GRID, IMAGE, RECEPTIVE_FIELD
 from vqvae_tui.session import Moment, edited_codes, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeEdited
@@ -42,7 +42,7 @@ PANEL_TITLES = {
     "difference-panel": ("Edits: |edited − model|", "no edits"),
 }
 CAPTIONS = (
-    f"  encoder: {IMAGE // GRID}×{IMAGE // GRID} pixels → one D-vector   nearest code: argmin"
+    f"  encoder: {RECEPTIVE_FIELD}×{RECEPTIVE_FIELD} pixels → one D-vector   nearest code: argmin"
     f" of d²   look up: code → its vector   decoder: {GRID}×{GRID}×D → {IMAGE}×{IMAGE}"
 )
 HINTS = (
@@ -66,7 +66,9 @@ class SummaryScreen(DrawingScreen):
                footer=11),
         Action("g", "generate", "Generate",
                "Decode random grids of codes, uniform or from the prior", footer=12),
-        Action("a", "atlas", "Atlas", "What each code draws alone", footer=13),
+        Action("a", "atlas", "Atlas",
+               "What each code stands for: placed, where it is chosen, its training windows",
+               footer=13),
         Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
                footer=32),
         Action("n", "runner_up", "Try runner-up",
@@ -325,10 +327,8 @@ class SummaryScreen(DrawingScreen):
         ):
             self.tour_done.add(self.tour_step)
             self.notify(f"Step {self.tour_step + 1}: done! {step.task.text}", timeout=3)
-        model = self.app.model
-        beta = (model.config if model is not None else ModelConfig()).beta
         self.tour.show(
-            self.tour_step, trace, CENTRE if position is None else position, beta,
+            self.tour_step, trace, CENTRE if position is None else position, self.app.model,
             self.tour_line(step), self.tour_step in self.tour_done,
         )  # fmt: skip
 

@@ -1,7 +1,9 @@
-"""The guided walkthrough: ten steps through one forward pass of the live drawing.
+"""The guided walkthrough: eleven steps through one forward pass of the live drawing, and how
+the loaded codebook was trained.
 
 Each step names the panel it talks about and, for the quantizer's steps, the line of code (by
-its `# step:` marker); its words use the numbers on screen. Three steps end with a small task
+its `# step:` marker); its words use the numbers on screen and what the loaded weights' sidecar
+says of their training (model/trained.py). Three steps end with a small task
 that the summary screen checks (the rules are the session's); a task counts only for what is
 done after its step is entered.
 """
@@ -17,6 +19,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE, POSITIONS
+from vqvae_tui.model.trained import codebook_training
 from vqvae_tui.session import (
     Moment,
     drew_top_left,
@@ -27,6 +30,7 @@ from vqvae_tui.session import (
 
 if TYPE_CHECKING:
     from vqvae_tui.model.tracing import Trace
+    from vqvae_tui.model.vqvae import VQVAE
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class TourStep:
     title: str
     panel: str  # the id of the panel it highlights
     marker: str | None  # the `# step:` marker of its line of code, if it is a quantizer step
-    explain: Callable[[Trace, int, float], str]  # (trace, focus position, β) → words
+    explain: Callable[[Trace, int, VQVAE], str]  # (trace, focus position, the model) → words
     task: Task | None = None
 
 
@@ -52,64 +56,86 @@ def nearest(t: Trace, p: int) -> str:
 SIDE = f"{GRID}×{GRID}"
 
 TOUR_STEPS = [
-    TourStep("The input", "input-panel", None, lambda t, p, b: (
+    TourStep("The input", "input-panel", None, lambda t, p, m: (
         f"Your drawing is a {IMAGE}×{IMAGE} picture: {IMAGE * IMAGE} pixels between 0 (black) "
         f"and 1 (white). {int((t.image > 0.5).sum())} of them are brighter than 0.5 now."),
         Task("draw a stroke in the top-left corner (the first 8×8 pixels)", drew_top_left)),
-    TourStep("The encoder", "features-panel", None, lambda t, p, b: (
+    TourStep("The encoder", "features-panel", None, lambda t, p, m: (
         f"Two strided convolutions shrink {IMAGE}×{IMAGE} to {SIDE}; a 1×1 convolution gives "
         f"each of the {POSITIONS} positions a vector of D={t.features.shape[-1]} numbers, z_e. "
         f"Position {position_label(p)} has |z_e|={np.linalg.norm(t.flat[p]):.2f} (its shade "
         "here).")),
-    TourStep("Reshape", "features-panel", "reshape", lambda t, p, b: (
+    TourStep("Reshape", "features-panel", "reshape", lambda t, p, m: (
         f"The {SIDE}×{t.features.shape[-1]} grid becomes a table of {POSITIONS} rows: row {p} "
         f"is position {position_label(p)}. Nothing is computed; the same numbers are laid out "
         "as rows.")),
-    TourStep("Distances", "codebook-panel", "distances", lambda t, p, b: (
+    TourStep("Distances", "codebook-panel", "distances", lambda t, p, m: (
         f"Each row is compared with each of the K={len(t.codebook)} codebook vectors: the squared "
         f"distance d², a {POSITIONS}×{len(t.codebook)} table. Row {p} is nearest to code "
         f"{nearest(t, p)}; its farthest code is at d²={t.distances[p].max():.2f}.")),
-    TourStep("Argmin", "codes-panel", "argmin", lambda t, p, b: (
+    TourStep("Argmin", "codes-panel", "argmin", lambda t, p, m: (
         f"The index of the smallest distance in each row is that position's code: "
         f"{position_label(p)} → {nearest(t, p)}. {len(set(t.codes.tolist()))} different codes "
         "are used by this drawing."),
         Task("select a cell whose code is the same as its right neighbour's (hover, or h j k l "
              "on a grid)", same_as_right_neighbour)),
-    TourStep("Look up the codes", "codebook-panel", "lookup", lambda t, p, b: (
+    TourStep("Look up the codes", "codebook-panel", "lookup", lambda t, p, m: (
         f"Each code picks its row of the codebook: position {position_label(p)} gets the "
         f"{t.codebook.shape[1]} numbers of code {CODE_LABELS[int(t.codes[p])]}. "
         "The highlighted codebook row is the one it uses.")),
-    TourStep("Reshape back", "quantized-panel", "reshape back", lambda t, p, b: (
+    TourStep("Reshape back", "quantized-panel", "reshape back", lambda t, p, m: (
         f"The {POSITIONS} chosen vectors go back on the {SIDE} grid: z_q. Cells with the same "
         f"code now hold exactly the same vector; this drawing's grid has "
         f"{len(set(t.codes.tolist()))} kinds.")),
     TourStep("The straight-through gradient", "quantized-panel", "straight-through",
-         lambda t, p, b: (
+         lambda t, p, m: (
         "argmin has no gradient, so training copies it past the quantizer: quantized = z_e + "
         "(z_q − z_e).detach() is z_q going forward, and passes the decoder's gradient to z_e "
-        "unchanged going back (d shows both, measured).")),
-    TourStep("The decoder", "output-panel", None, lambda t, p, b: (
+        "unchanged going back; none of it reaches the codebook (d shows both, measured).")),
+    TourStep("The decoder", "output-panel", None, lambda t, p, m: (
         f"Transposed convolutions grow the {SIDE} grid of code vectors back to {IMAGE}×{IMAGE}. "
         f"Only the codes reach the decoder: {POSITIONS} labels, each one of {len(t.codebook)}, "
         "are all it knows of your drawing."),
         Task("edit a code: on the Codes grid type a code's label (or + −) and watch the output",
              edited_a_code)),
-    TourStep("The losses and β", "output-panel", None, lambda t, p, b: (
-        f"Reconstruction: mean (x − x̂)² = {t.reconstruction_loss:.4f}. Codebook: ‖sg[z_e] − e‖² "
-        f"= {t.codebook_loss:.4f} pulls codes toward the encoder. Commitment: β‖z_e − sg[e]‖² = "
-        f"{t.commitment_loss:.4f} with β={b:g} keeps the encoder near its codes.")),
+    TourStep("The losses and β", "output-panel", None, lambda t, p, m: (
+        f"Reconstruction: mean (x − x̂)² = {t.reconstruction_loss:.4f}. Codebook: mean "
+        f"(sg[z_e] − e)² = {t.codebook_loss:.4f}, the chosen codes' mean d² "
+        f"({t.distances[np.arange(POSITIONS), t.codes].mean():.3f}) ÷ D: how far the codes are "
+        f"from the encoder's vectors; {codebook_loss_role(m)}. Commitment: β·mean "
+        f"(z_e − sg[e])² = {t.commitment_loss:.4f} with β={m.config.beta:g}: β times the same "
+        "distance, but its gradient pulls the encoder towards its codes.")),
+    TourStep("How this codebook was trained", "codebook-panel", None, lambda t, p, m: (
+        f"{training_story(m)}\nNames differ between sources: the VQ-VAE paper calls the "
+        "codebook term the VQ objective; Sonnet calls the two q_latent_loss and e_latent_loss; "
+        "some texts call the codebook term the commitment loss.")),
 ]  # fmt: skip
+
+
+def codebook_loss_role(model: VQVAE) -> str:
+    """What the codebook loss was to the loaded codebook's training, as its sidecar says."""
+    training = codebook_training(model.sidecar)
+    if training is None:
+        return "these weights do not record whether it trained them"
+    return training.codebook_loss_role() + (" (next step)" if training.by_ema else "")
+
+
+def training_story(model: VQVAE) -> str:
+    training = codebook_training(model.sidecar)
+    if training is None:
+        return "These weights' sidecar does not record how their codebook was trained."
+    return training.story()
 
 
 class TourPanel(Static):
     """The current step: its number, its words, its line of code, its task."""
 
-    def show(self, step: int, trace: Trace | None, position: int, beta: float,
+    def show(self, step: int, trace: Trace | None, position: int, model: VQVAE | None,
              line: str | None, task_done: bool) -> None:  # fmt: skip
         s = TOUR_STEPS[step]
         text = Text.assemble((f"Step {step + 1} of {len(TOUR_STEPS)}: {s.title}\n", "bold"))
-        if trace is not None:
-            text.append(s.explain(trace, position, beta) + "\n")
+        if trace is not None and model is not None:
+            text.append(s.explain(trace, position, model) + "\n")
         if line is not None:
             text.append("code: ", "dim")
             text.append(line.strip() + "\n", "bold")

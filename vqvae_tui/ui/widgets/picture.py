@@ -3,6 +3,8 @@
 Each cell is '▀' with the top pixel as foreground and the bottom pixel as background, in the
 xterm palette's 30 greys (see colours.palette_grey). With NO_COLOR it falls back to shade
 glyphs ( ░▒▓█), so the picture still reads. Only the cells that look different are refreshed.
+A picture is divided into patches (by default the latent grid's: a 4×4 patch per position), one
+of which can be marked; a PatchPicker also says which patch was clicked.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import numpy as np
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
+from textual.events import Click
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
-from vqvae_tui.model.config import GRID, IMAGE, PATCH
+from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.ui.colours import PALETTE_NUMBER, half_block, shade_glyph
+from vqvae_tui.ui.messages import PatchPicked
 
 
 class Picture(Widget):
@@ -36,12 +40,21 @@ class Picture(Widget):
     }
     """
 
-    def __init__(self, *, monochrome: bool = False, pixels: int = IMAGE, id: str | None = None):
+    def __init__(
+        self,
+        *,
+        monochrome: bool = False,
+        pixels: int = IMAGE,
+        patches: int = GRID,
+        id: str | None = None,
+    ):
         super().__init__(id=id)
         self.monochrome = monochrome
         self.pixels = pixels  # its side: 28, or smaller for a thumbnail
+        self.patches = patches  # patches along a side: the latent grid's by default
+        self.side = pixels // patches  # a patch's side, in pixels
         self.levels = np.zeros((pixels, pixels), dtype=np.uint8)
-        self.patch: int | None = None  # latent position
+        self.patch: int | None = None  # the marked patch, row-major (a latent position)
         self.cursor: tuple[int, int] | None = None  # pixel (row, col)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -82,17 +95,17 @@ class Picture(Widget):
             return []
         if isinstance(mark, tuple):
             return [mark[0] // 2]
-        top = (mark // GRID) * PATCH // 2
-        return list(range(top, top + PATCH // 2))
+        top = (mark // self.patches) * self.side // 2
+        return list(range(top, top + max(self.side // 2, 1)))
 
     def render_line(self, y: int) -> Strip:
         if y >= self.pixels // 2:
             return Strip.blank(self.size.width, self.rich_style)
         top, bottom = self.levels[2 * y], self.levels[2 * y + 1]
         in_patch = np.zeros(self.pixels, dtype=bool)
-        if self.patch is not None and self.patch // GRID == 2 * y // PATCH:
-            column = (self.patch % GRID) * PATCH
-            in_patch[column : column + PATCH] = True
+        if y in self.rows_of(self.patch):
+            column = (self.patch % self.patches) * self.side
+            in_patch[column : column + self.side] = True
         patch = self.get_component_rich_style("picture--patch", partial=True)
         tint: Color = patch.color
         segments = []
@@ -109,3 +122,14 @@ class Picture(Widget):
                     Segment("▀", half_block(top[x], bottom[x], tint if in_patch[x] else None))
                 )
         return Strip(segments, self.pixels).simplify()
+
+
+class PatchPicker(Picture):
+    """A picture whose patches can be clicked: a click posts PatchPicked with the patch."""
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.x >= self.pixels or 2 * offset.y >= self.pixels:
+            return
+        row, column = 2 * offset.y // self.side, offset.x // self.side
+        self.post_message(PatchPicked(self, row * self.patches + column))

@@ -16,6 +16,7 @@ from vqvae_tui.model import (
     code_prior,
     decode,
     default_path,
+    load,
     read_prior,
     sample_codes,
     save,
@@ -77,11 +78,14 @@ def test_shipped_weights_carry_their_prior():
 
 def test_a_bad_prior_is_a_clear_error(tmp_path):
     torch.manual_seed(0)
-    save(VQVAE(ModelConfig()), tmp_path / "w", {"prior": [[1.0] * 3] * 49})
-    with pytest.raises(WeightsError, match="prior is not 49 rows of 20 frequencies"):
-        read_prior(tmp_path / "w")
+    save(VQVAE(ModelConfig()), tmp_path / "w", {"prior": [[0.05] * 20] * 49})
     sidecar = tmp_path / "w.json"
     values = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**values, "prior": [[1.0] * 3] * 49}))
+    with pytest.raises(WeightsError, match="prior is not 49 rows of 20 frequencies"):
+        read_prior(tmp_path / "w")
+    with pytest.raises(WeightsError, match="prior is not 49 rows of 20 frequencies"):
+        load(tmp_path / "w")  # refused when the weights load, not later on the generate screen
     del values["prior"]
     sidecar.write_text(json.dumps(values))
     assert read_prior(tmp_path / "w") is None

@@ -1,10 +1,12 @@
 """Training: it learns, it is deterministic, it resumes, and it never leaves a broken file."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -146,14 +148,13 @@ def test_cli_train_then_eval_json(tiny_mnist, tmp_path):
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr
     assert "validation MSE" in trained.stderr
+    assert trained.stdout == f"saved {out}.safetensors and {out}.json\n"
     result = subprocess.run(
         [sys.executable, "-m", "vqvae_tui", "eval", "--data", str(tiny_mnist), "--weights",
          str(out) + ".safetensors", "--json", "--split", "val"],
         capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    import json
-
     figures = json.loads(result.stdout)
     assert set(figures) >= {"mse", "psnr", "bce", "codes_used", "perplexity", "per_class_mse"}
     assert figures["count"] == 20
@@ -168,3 +169,59 @@ def test_resume_refuses_other_settings(tiny_mnist, tmp_path):
     run(tiny_mnist, tmp_path / "w", epochs=1)
     with pytest.raises(UserError, match="ema_decay 0.9 → 0.5"):
         run(tiny_mnist, tmp_path / "w", epochs=2, resume=True, ema_decay=0.5)
+
+
+def test_a_run_killed_at_any_moment_leaves_a_whole_epoch_or_nothing_and_resumes(
+    tiny_mnist, tmp_path
+):
+    """SIGKILL before every file operation of the last save (and every third before it):
+    what is left loads as one whole epoch (or there is nothing), and resuming ends with the
+    weights of a run never killed."""
+    harness = Path(__file__).with_name("killed_training.py")
+    result = subprocess.run(
+        [sys.executable, str(harness), str(tiny_mnist), str(tmp_path / "runs"), "2", "3"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    moments = report.pop("moments")
+    never_killed = moments.pop("0")
+    assert not never_killed["killed"] and never_killed["epochs"] == 2
+    save_starts = report["saves"]
+    last_save = range(save_starts[-1], report["operations"] + 1)
+    assert set(map(str, last_save)) <= set(moments) and len(moments) >= len(last_save) + 4
+    left = set()
+    for moment, outcome in moments.items():
+        assert outcome["killed"], moment
+        if "error" in outcome:  # nothing was saved yet: eval says so, --resume too
+            assert outcome["error"].endswith("no such weights file"), (moment, outcome)
+            assert "no run to resume" in outcome["resume"], (moment, outcome)
+            left.add(0)
+        else:
+            left.add(outcome["epochs"])
+        assert outcome["final_epochs"] == 2, moment
+        assert outcome["final_sha256"] == never_killed["final_sha256"], (moment, outcome)
+        assert outcome["final_names"] == ["w.json", "w.resume.safetensors", "w.safetensors"]
+    assert left == {0, 1, 2}  # killed before the first save, during the last, after it
+
+
+def test_a_run_killed_from_outside_leaves_loadable_weights(tiny_mnist, tmp_path):
+    """SIGKILL from another process, while the CLI trains (and saves after every epoch)."""
+    out = tmp_path / "w"
+    for delay in (0.0, 0.15, 0.4):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist), "--out",
+             str(out), "--codes", "8", "--dim", "4", "--epochs", "1000", "--batch-size", "64"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while not (tmp_path / ".w.saving").exists() and time.monotonic() < deadline:
+                time.sleep(0.005)  # the first save (after the check that --out is writable)
+            time.sleep(delay)
+        finally:
+            process.kill()
+            process.wait()
+        epochs = read_metadata(out)["epochs"] if (tmp_path / "w.json").exists() else 0
+        if epochs:
+            assert load(out).config == CONFIG

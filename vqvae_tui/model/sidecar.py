@@ -1,0 +1,184 @@
+"""The JSON sidecar of a weights file: every field it may hold, and how each is checked.
+
+The checksum in the sidecar covers the tensors only, so every other field is checked here when
+the weights load, before anything uses it: a field that is wrong refuses the whole file in one
+line. `FIELDS` is the one table of fields; a new field gets its row (and its checker) there.
+The rules for the training options are here too, so the train command checks its arguments
+by the same rules its saved sidecar is checked by.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from vqvae_tui.errors import WeightsError
+from vqvae_tui.model.config import GRID, ModelConfig
+
+WEIGHTS_FORMAT = "vqvae-tui weights"
+SEED_LIMIT = 2**32  # seeds are whole numbers below this, as numpy's and most tools' are
+REQUIRED = ("format", "model", "sha256")
+
+
+class FieldError(ValueError):
+    """What is wrong with one field; the caller names the file."""
+
+
+def whole(value: object, low: int = 0, high: float = math.inf) -> bool:
+    """A JSON whole number (not a boolean) in [low, high)."""
+    return type(value) is int and low <= value < high
+
+
+def number(value: object, low: float = 0.0, high: float = math.inf) -> bool:
+    """A finite JSON number (not a boolean) in [low, high]."""
+    return type(value) in (int, float) and math.isfinite(value) and low <= value <= high
+
+
+# name → (the rule, what it says when broken); TrainOptions checks its arguments by these
+TRAINING_OPTIONS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "epochs": (lambda v: whole(v, 1), "a whole number ≥ 1"),
+    "batch_size": (lambda v: whole(v, 1), "a whole number ≥ 1"),
+    "learning_rate": (lambda v: number(v) and v > 0, "a finite number > 0"),
+    "ema_decay": (lambda v: number(v, 0, 1) and v < 1, "in [0, 1) (0 turns EMA off)"),
+    "kmeans_init": (lambda v: type(v) is bool, "true or false"),
+    "dead_code_threshold": (lambda v: number(v, 0, 1) and v < 1, "a share of positions in [0, 1)"),
+    "augment": (lambda v: number(v, 0, 1), "a share of each batch in [0, 1]"),
+    "seed": (lambda v: whole(v, 0, SEED_LIMIT), f"a whole number from 0 to {SEED_LIMIT - 1}"),
+}
+
+
+def option_problem(name: str, value: object) -> str | None:
+    """What is wrong with the training option `name` set to `value`, or None."""
+    rule, says = TRAINING_OPTIONS[name]
+    return None if rule(value) else f"must be {says}"
+
+
+def fields_of(value: object, what: str, checks: dict[str, Callable[[object], bool]]) -> None:
+    """`value` is an object whose every key is one of `checks`, each value passing its check."""
+    if not isinstance(value, dict):
+        raise FieldError(f"{what} is not a JSON object")
+    unknown = sorted(set(value) - set(checks))
+    if unknown:
+        raise FieldError(f"{what} has unknown keys: {', '.join(unknown)}")
+    for key, check in checks.items():
+        if key in value and not check(value[key]):
+            raise FieldError(f"{what}.{key} is not valid ({str(value[key])[:40]})")
+
+
+def check_format(value: object, sidecar: dict) -> None:
+    if value != WEIGHTS_FORMAT:
+        raise FieldError(f"not a vqvae-tui weights sidecar (no format: {WEIGHTS_FORMAT!r})")
+
+
+def check_model(value: object, sidecar: dict) -> None:
+    try:
+        ModelConfig.from_dict(value)
+    except WeightsError as error:
+        raise FieldError(f"wrong config: {error}") from None
+
+
+def check_sha256(value: object, sidecar: dict) -> None:
+    if not (isinstance(value, str) and re.fullmatch("[0-9a-f]{64}", value)):
+        raise FieldError("sha256 is not 64 hexadecimal digits")
+
+
+def check_data(value: object, sidecar: dict) -> None:
+    text = lambda v: isinstance(v, str) and len(v) < 1000  # noqa: E731
+    counts = {"train_count": lambda v: whole(v, 1), "validation_count": lambda v: whole(v, 1)}
+    fields_of(value, "data", {"train": text, "validation": text, **counts})
+
+
+def check_seed(value: object, sidecar: dict) -> None:
+    if not whole(value, 0, SEED_LIMIT):
+        raise FieldError(f"seed is not a whole number from 0 to {SEED_LIMIT - 1}")
+
+
+def check_epochs(value: object, sidecar: dict) -> None:
+    if not whole(value, 1):
+        raise FieldError("epochs is not a whole number ≥ 1")
+
+
+def check_options(value: object, sidecar: dict) -> None:
+    fields_of(value, "options", {name: rule for name, (rule, _) in TRAINING_OPTIONS.items()})
+
+
+def check_validation(value: object, sidecar: dict) -> None:
+    def per_class(v: object) -> bool:
+        return isinstance(v, dict) and all(
+            isinstance(label, str) and len(label) < 20 and number(mse) for label, mse in v.items()
+        )
+
+    psnr = lambda v: type(v) in (int, float) and not math.isnan(v)  # noqa: E731 (∞ if mse is 0)
+    fields_of(value, "validation", {
+        "count": lambda v: whole(v, 1), "mse": number, "psnr": psnr, "bce": number,
+        "codes_used": lambda v: whole(v, 0), "perplexity": number, "per_class_mse": per_class,
+    })  # fmt: skip
+
+
+def check_training_seconds(value: object, sidecar: dict) -> None:
+    if not number(value):
+        raise FieldError("training_seconds is not a finite number ≥ 0")
+
+
+def check_history(value: object, sidecar: dict) -> None:
+    if not isinstance(value, list):
+        raise FieldError("history is not a list of epochs")
+    for number_, entry in enumerate(value, start=1):
+        fields_of(entry, f"history[{number_ - 1}]", {
+            "epoch": lambda v, n=number_: v == n and whole(v, 1), "mse": number,
+            "codes_used": lambda v: whole(v, 0),
+        })  # fmt: skip
+
+
+def check_prior(value: object, sidecar: dict) -> None:
+    k = sidecar["model"]["num_codes"]
+    message = f"prior is not {GRID * GRID} rows of {k} frequencies"
+    if not (
+        isinstance(value, list)
+        and len(value) == GRID * GRID
+        and all(isinstance(row, list) and len(row) == k for row in value)
+        and all(number(p, 0, 1) for row in value for p in row)
+    ):
+        raise FieldError(message)
+    if not np.allclose(np.asarray(value, dtype=np.float64).sum(axis=1), 1, atol=1e-4):
+        raise FieldError(message)
+
+
+# Every field a sidecar may hold, checked in this order (the model before what depends on it).
+FIELDS: dict[str, Callable[[object, dict], None]] = {
+    "format": check_format,
+    "model": check_model,
+    "sha256": check_sha256,
+    "data": check_data,
+    "seed": check_seed,
+    "epochs": check_epochs,
+    "options": check_options,
+    "validation": check_validation,
+    "training_seconds": check_training_seconds,
+    "history": check_history,
+    "prior": check_prior,
+}
+
+
+def check_sidecar(sidecar: object, where: str) -> dict:
+    """`sidecar` if every field of it is valid, else WeightsError naming `where` and the field."""
+    if not isinstance(sidecar, dict) or sidecar.get("format") != WEIGHTS_FORMAT:
+        raise WeightsError(
+            f"{where}: not a vqvae-tui weights sidecar (no format: {WEIGHTS_FORMAT!r})"
+        )
+    unknown = sorted(set(sidecar) - set(FIELDS))
+    if unknown:
+        raise WeightsError(f"{where}: unknown fields: {', '.join(unknown)}")
+    missing = [name for name in REQUIRED if name not in sidecar]
+    if missing:
+        raise WeightsError(f"{where}: missing fields: {', '.join(missing)}")
+    for name, check in FIELDS.items():
+        if name in sidecar:
+            try:
+                check(sidecar[name], sidecar)
+            except FieldError as error:
+                raise WeightsError(f"{where}: {error}") from None
+    return sidecar

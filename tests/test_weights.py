@@ -267,7 +267,9 @@ def test_a_sidecar_too_deep_too_large_or_not_a_file(saved, shape, message):
     fail(tensors, message)
 
 
-@pytest.mark.parametrize("weights", ["/", ".", "", "..", "{tmp}", "{tmp}/w.safetensors/"])
+@pytest.mark.parametrize(
+    "weights", ["/", ".", "", "..", "{tmp}", "{tmp}/w.safetensors/", "{tmp}/" + "n" * 300]
+)
 def test_eval_of_weights_that_are_no_file_is_one_line_exit_2(tmp_path, weights):
     weights = weights.format(tmp=tmp_path)
     result = subprocess.run(

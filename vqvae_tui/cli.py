@@ -72,9 +72,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def stop_on_signals() -> None:
-    """Ctrl-C and `kill` stop training between two writes, even in a background job (which
-    starts with SIGINT ignored). The first stops it; any more (a quick Ctrl-C Ctrl-C Ctrl-C) are
-    ignored while it says so."""
+    """Ctrl-C and `kill` stop a command (training: between two file operations, its last
+    complete epoch saved), even in a background job (which starts with SIGINT ignored). The
+    first stops it; any more (a quick Ctrl-C Ctrl-C Ctrl-C) are ignored while it says so."""
 
     def interrupt(signum, frame):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -125,7 +125,6 @@ def run_train(args: argparse.Namespace) -> int:
     )
     train_digits = training_digits(args.data)
     validation = validation_digits(args.data)
-    stop_on_signals()
     with TrainingDisplay() as display:
         try:
             train(train_digits, validation, args.out, config, options, args.resume, display.update)
@@ -204,6 +203,8 @@ def run_app(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = {"train": run_train, "eval": run_eval, "serve": run_serve}.get(args.command, run_app)
+    if command in (run_train, run_eval):  # the app reads Ctrl-C as a key; a server has its own
+        stop_on_signals()
     try:
         return command(args)
     except UserError as error:

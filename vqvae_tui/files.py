@@ -67,7 +67,8 @@ def read_current(path: Path, name: str, limit: int, failure: type[UserError] = U
 
 def exists_current(path: Path, name: str) -> bool:
     """Whether `path`, a file of set `name`, has been saved (in place, or waiting to move)."""
-    return (saved_directory(path.parent, name) / path.name).exists() or path.exists()
+    waiting = saved_directory(path.parent, name) / path.name
+    return os.path.exists(waiting) or os.path.exists(path)  # False for a name too long, too
 
 
 def sync_directory(directory: Path) -> None:
@@ -128,11 +129,19 @@ def write_together(directory: Path, name: str, files: dict[str, bytes]) -> None:
     finish_saving(directory, name)
 
 
+def is_directory(path: Path) -> bool:
+    """Whether `path` is a directory; False for a name the system cannot even look up."""
+    try:
+        return path.is_dir()
+    except OSError:  # a name too long, a loop of symbolic links, …
+        return False
+
+
 def check_writable(directory: Path, name: str, filenames: list[str]) -> None:
     """Fail now, in one line, if the files `filenames` of set `name` could not be saved in
     `directory`: it is created if missing, and a file is written where a save writes them."""
     for filename in filenames:
-        if (directory / filename).is_dir():
+        if is_directory(directory / filename):
             raise UserError(f"{directory / filename}: is a directory; cannot save over it")
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,14 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from vqvae_tui.errors import WeightsError
-from vqvae_tui.files import MB, exists_current, finish_saving, read_current, write_together
+from vqvae_tui.files import (
+    MB,
+    exists_current,
+    finish_saving,
+    is_directory,
+    read_current,
+    write_together,
+)
 from vqvae_tui.model.config import ModelConfig
 from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar
 from vqvae_tui.model.vqvae import VQVAE
@@ -144,7 +151,7 @@ def parse_tensors(data: bytes, tensors_path: Path) -> dict[str, torch.Tensor]:
 def load(path: str | os.PathLike | None = None) -> VQVAE:
     """Load and validate a weights file; the shipped MNIST model when `path` is None."""
     path = default_path() if path is None else Path(path)
-    if path.is_dir():
+    if is_directory(path):
         raise WeightsError(f"{path}: is a directory, not a weights file (give NAME.safetensors)")
     tensors_path, json_path = paths(path)
     data, sidecar = read_weights(tensors_path, json_path)

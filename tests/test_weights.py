@@ -344,3 +344,16 @@ def test_a_save_cut_short_at_any_step_leaves_the_old_set_or_the_new(monkeypatch,
             assert torch.equal(loaded.state_dict()[name], tensor), (out, name)
         seen.add(epochs)
     assert seen == {1, 2}
+
+
+@pytest.mark.parametrize("weights", [".", "", "deep"])
+def test_the_app_given_weights_it_cannot_load_ends_in_one_line(tmp_path, weights):
+    """In a real terminal: the UI comes up, the model fails to load, one line is left."""
+    if weights == "deep":
+        save(VQVAE(ModelConfig(num_codes=4, dim=2)), tmp_path / "deep", {})
+        (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    terminal = Terminal("--weights", weights, cwd=tmp_path)
+    assert terminal.ended() == 2
+    [line] = terminal.left_behind()
+    expected = "nested too deep" if weights == "deep" else "is a directory, not a weights file"
+    assert line.startswith("vqvae-tui: ") and expected in line

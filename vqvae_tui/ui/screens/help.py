@@ -36,7 +36,10 @@ class HelpScreen(ModalScreen):
 
     def on_screen_resume(self) -> None:
         stack = self.app.screen_stack
-        below = stack[stack.index(self) - 1] if self in stack[1:] else stack[0]
+        under = stack[: stack.index(self)] if self in stack else stack
+        # the screen help was opened from: the command palette may lie between (a storm of
+        # keys can open help while a palette is still closing), and has no keys of its own
+        below = next(s for s in reversed(under) if hasattr(s, "HELP_TITLE"))
         sections = [(below.HELP_TITLE, table_of(below), None)]
         panel = below.focused
         if panel is not None and table_of(panel):

@@ -125,3 +125,17 @@ async def test_atlas_screen_shows_every_code(shipped_model):
         for code, tile in enumerate(app.screen.tiles):
             expected = (np.clip(thumbnail(pictures[code]), 0, 1) * 255 + 0.5).astype(np.uint8)
             np.testing.assert_array_equal(tile.levels, expected)
+
+
+async def test_a_prior_broken_after_the_weights_loaded_gives_uniform_codes(tmp_path):
+    """The weights file changed on disk after it loaded: g says so, draws uniformly."""
+    torch.manual_seed(0)
+    model = VQVAE(ModelConfig())
+    save(model, tmp_path / "w", {"prior": [[0.05] * 20] * 49})
+    app = make_app(load(tmp_path / "w"), weights=tmp_path / "w.safetensors")
+    async with app.run_test(size=FULL) as pilot:
+        sidecar = tmp_path / "w.json"
+        sidecar.write_text(sidecar.read_text().replace("0.05", "0.5"))
+        await pilot.press("g")
+        await pilot.pause()
+        assert app.screen.id == "generate" and app.screen.mode == "uniform"

@@ -61,10 +61,15 @@ class GenerateScreen(ExplainerScreen):
     def show(self) -> None:
         """A first grid, and a new one whenever the app holds another model."""
         if self.app.model is not self.model:
+            from vqvae_tui.errors import WeightsError
             from vqvae_tui.model import read_prior
 
             self.model = self.app.model
-            self.prior = read_prior(self.app.weights)
+            try:  # checked when the weights loaded; the file may have changed since
+                self.prior = read_prior(self.app.weights)
+            except WeightsError as error:
+                self.prior = None
+                self.notify(f"no prior: {error}", severity="warning", timeout=6)
             self.mode = "prior" if self.prior is not None else "uniform"
             self.action_another()
 

@@ -97,7 +97,7 @@ def finish_saving(directory: Path, name: str) -> None:
     sync_directory(directory)
     try:
         saved.rmdir()
-    except (FileNotFoundError, OSError):  # gone already, or a newer set is waiting there
+    except OSError:  # gone already, or a newer set is waiting there
         pass
 
 

@@ -37,10 +37,19 @@ def number(value: object, low: float = 0.0, high: float = math.inf) -> bool:
     return type(value) in (int, float) and math.isfinite(value) and low <= value <= high
 
 
+def count(value: object) -> bool:
+    """A whole number ≥ 0: how many of something."""
+    return whole(value, 0)
+
+
+def positive_count(value: object) -> bool:
+    return whole(value, 1)
+
+
 # name → (the rule, what it says when broken); TrainOptions checks its arguments by these
 TRAINING_OPTIONS: dict[str, tuple[Callable[[object], bool], str]] = {
-    "epochs": (lambda v: whole(v, 1), "a whole number ≥ 1"),
-    "batch_size": (lambda v: whole(v, 1), "a whole number ≥ 1"),
+    "epochs": (positive_count, "a whole number ≥ 1"),
+    "batch_size": (positive_count, "a whole number ≥ 1"),
     "learning_rate": (lambda v: number(v) and v > 0, "a finite number > 0"),
     "ema_decay": (lambda v: number(v, 0, 1) and v < 1, "in [0, 1) (0 turns EMA off)"),
     "kmeans_init": (lambda v: type(v) is bool, "true or false"),
@@ -85,10 +94,15 @@ def check_sha256(value: object, sidecar: dict) -> None:
         raise FieldError("sha256 is not 64 hexadecimal digits")
 
 
+def short_text(value: object) -> bool:
+    return isinstance(value, str) and len(value) < 1000
+
+
 def check_data(value: object, sidecar: dict) -> None:
-    text = lambda v: isinstance(v, str) and len(v) < 1000  # noqa: E731
-    counts = {"train_count": lambda v: whole(v, 1), "validation_count": lambda v: whole(v, 1)}
-    fields_of(value, "data", {"train": text, "validation": text, **counts})
+    checks = {"train": short_text, "train_count": positive_count}
+    fields_of(
+        value, "data", {**checks, "validation": short_text, "validation_count": positive_count}
+    )
 
 
 def check_seed(value: object, sidecar: dict) -> None:
@@ -105,16 +119,22 @@ def check_options(value: object, sidecar: dict) -> None:
     fields_of(value, "options", {name: rule for name, (rule, _) in TRAINING_OPTIONS.items()})
 
 
-def check_validation(value: object, sidecar: dict) -> None:
-    def per_class(v: object) -> bool:
-        return isinstance(v, dict) and all(
-            isinstance(label, str) and len(label) < 20 and number(mse) for label, mse in v.items()
-        )
+def per_class_mse(value: object) -> bool:
+    """Digit label → the MSE of its digits."""
+    return isinstance(value, dict) and all(
+        isinstance(label, str) and len(label) < 20 and number(mse) for label, mse in value.items()
+    )
 
-    psnr = lambda v: type(v) in (int, float) and not math.isnan(v)  # noqa: E731 (∞ if mse is 0)
+
+def decibels(value: object) -> bool:
+    """A PSNR: a number, infinite when the MSE is 0."""
+    return type(value) in (int, float) and not math.isnan(value)
+
+
+def check_validation(value: object, sidecar: dict) -> None:
     fields_of(value, "validation", {
-        "count": lambda v: whole(v, 1), "mse": number, "psnr": psnr, "bce": number,
-        "codes_used": lambda v: whole(v, 0), "perplexity": number, "per_class_mse": per_class,
+        "count": positive_count, "mse": number, "psnr": decibels, "bce": number,
+        "codes_used": count, "perplexity": number, "per_class_mse": per_class_mse,
     })  # fmt: skip
 
 
@@ -126,10 +146,10 @@ def check_training_seconds(value: object, sidecar: dict) -> None:
 def check_history(value: object, sidecar: dict) -> None:
     if not isinstance(value, list):
         raise FieldError("history is not a list of epochs")
-    for number_, entry in enumerate(value, start=1):
-        fields_of(entry, f"history[{number_ - 1}]", {
-            "epoch": lambda v, n=number_: v == n and whole(v, 1), "mse": number,
-            "codes_used": lambda v: whole(v, 0),
+    for index, entry in enumerate(value):
+        fields_of(entry, f"history[{index}]", {
+            "epoch": lambda v, epoch=index + 1: whole(v, 1) and v == epoch,  # 1, 2, 3, …
+            "mse": number, "codes_used": count,
         })  # fmt: skip
 
 

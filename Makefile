@@ -37,11 +37,12 @@ weights: $(STAMP)  ## retrain the shipped weights from scratch
 eval: $(STAMP)  ## the shipped weights on the validation split
 	$(BIN)/vqvae-tui eval --data $(MNIST) --split val
 
-bench: $(STAMP)  ## latency, output size and throughput (results go in the README)
+bench: $(STAMP)  ## latency, output size, throughput and memory (results go in the README)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_ui.py
 	$(BIN)/python benchmarks/bench_serve.py
 	$(BIN)/python benchmarks/bench_pictures.py
+	$(BIN)/python benchmarks/bench_memory.py
 
 screenshots: $(STAMP)  ## regenerate screenshots/*.svg (the snapshot tests' scenarios)
 	$(BIN)/python tests/scenarios.py

@@ -54,6 +54,13 @@ class Terminal:
     def text(self) -> str:
         return ESCAPES.sub(b"", self.output).decode(errors="replace")
 
+    def left_behind(self) -> list[str]:
+        """The lines the terminal shows once the app has gone: what it wrote after leaving
+        its alternate screen (or all it wrote, if it never drew)."""
+        after = self.output.rsplit(b"\x1b[?1049l", 1)[-1]
+        text = ESCAPES.sub(b"", after).decode(errors="replace")
+        return [line for line in text.splitlines() if line.strip()]
+
     def wait_for(self, words: str, timeout: float = 60) -> bool:
         deadline = time.monotonic() + timeout
         while words not in self.text() and time.monotonic() < deadline:
@@ -71,6 +78,13 @@ class Terminal:
         with open(f"/proc/{self.process.pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def ended(self, timeout: float = 60) -> int:
+        """The exit code of an app that ends by itself (killed if it has not in `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < deadline:
+            self.read(0.1)
+        return self.quit()
 
     def quit(self, timeout: float = 20) -> int:
         if self.process.poll() is None:

@@ -123,7 +123,10 @@ def corrupt(atlas: dict, how: str) -> dict:
 )
 def test_a_corrupt_atlas_is_refused_at_load_in_one_line(shipped_model, samples, tmp_path, how):
     atlas = measure_atlas(shipped_model, samples).to_json()
-    save(shipped_model, tmp_path / "w", {"atlas": corrupt(atlas, how)})
+    save(shipped_model, tmp_path / "w", {"atlas": atlas})  # save refuses a corrupt one
+    sidecar = json.loads((tmp_path / "w.json").read_text())
+    sidecar["atlas"] = corrupt(atlas, how)
+    (tmp_path / "w.json").write_text(json.dumps(sidecar))
     with pytest.raises(WeightsError, match=r"w\.json: atlas") as error:
         load(tmp_path / "w")
     assert "\n" not in str(error.value)

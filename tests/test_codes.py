@@ -15,6 +15,7 @@ from vqvae_tui.model import (
     code_prior,
     decode,
     default_path,
+    load,
     read_prior,
     sample_codes,
     save,
@@ -68,11 +69,14 @@ def test_shipped_weights_carry_their_prior():
 
 def test_a_bad_prior_is_a_clear_error(tmp_path):
     torch.manual_seed(0)
-    save(VQVAE(ModelConfig()), tmp_path / "w", {"prior": [[1.0] * 3] * 49})
-    with pytest.raises(WeightsError, match="prior is not 49 rows of 20 frequencies"):
-        read_prior(tmp_path / "w")
+    save(VQVAE(ModelConfig()), tmp_path / "w", {"prior": [[0.05] * 20] * 49})
     sidecar = tmp_path / "w.json"
     values = json.loads(sidecar.read_text())
+    sidecar.write_text(json.dumps({**values, "prior": [[1.0] * 3] * 49}))
+    with pytest.raises(WeightsError, match="prior is not 49 rows of 20 frequencies"):
+        read_prior(tmp_path / "w")
+    with pytest.raises(WeightsError, match="prior is not 49 rows of 20 frequencies"):
+        load(tmp_path / "w")  # refused when the weights load, not later on the generate screen
     del values["prior"]
     sidecar.write_text(json.dumps(values))
     assert read_prior(tmp_path / "w") is None
@@ -101,3 +105,18 @@ async def test_generate_screen_decodes_valid_grids(shipped_model):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is not screen
+
+
+async def test_a_prior_changed_on_disk_after_the_weights_loaded_is_not_read(tmp_path):
+    """The weights file changed on disk after it loaded: g draws from the prior that loaded."""
+    torch.manual_seed(0)
+    model = VQVAE(ModelConfig())
+    save(model, tmp_path / "w", {"prior": [[0.05] * 20] * 49})
+    app = make_app(load(tmp_path / "w"), weights=tmp_path / "w.safetensors")
+    async with app.run_test(size=FULL) as pilot:
+        sidecar = tmp_path / "w.json"
+        sidecar.write_text(sidecar.read_text().replace("0.05", "0.5"))
+        await pilot.press("g")
+        await pilot.pause()
+        assert app.screen.id == "generate" and app.screen.mode == "prior"
+        np.testing.assert_allclose(app.screen.prior, 0.05)

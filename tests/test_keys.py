@@ -163,3 +163,20 @@ async def test_the_footer_refits_when_the_terminal_changes(shipped_model):
         narrow = [key.description for key in app.screen.query(FooterKey)]
         assert len(narrow) < len(wide) and set(narrow) <= set(wide)
         assert max(key.region.right for key in app.screen.query(FooterKey)) <= COMPACT[0]
+
+
+async def test_help_opened_over_a_closing_palette_lists_the_screen_below_it(shipped_model):
+    """A storm of keys can open help while the command palette is still on the stack: help
+    shows the keys of the screen the palette was opened from."""
+    from vqvae_tui.ui.screens.palette import Palette
+
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("d")
+        await app.push_screen(Palette())
+        await pilot.pause()
+        await app.push_screen("help")
+        await pilot.pause()
+        assert app.screen.id == "help"
+        text = help_text(app)
+        assert "Back to the summary screen" in text and "Walkthrough" not in text

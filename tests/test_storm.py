@@ -1,5 +1,6 @@
 """Storms: random keys, clicks anywhere (the footer too), and resizes from 40×10 to 200×60, on
-every screen, in both layouts, from before the model has loaded. Nothing may raise, and the app
+every screen (summary, details, tour, generate, atlas, help, palette), each in both layouts (the
+test proves each was reached), from before the model has loaded. Nothing may raise, and the app
 still answers a key at the end."""
 
 import random
@@ -17,6 +18,7 @@ KEYS = list("0123456789cuxphjklvwnrdgaesmAB") + [
 ]  # fmt: skip
 SCREEN_KEYS = ["d", "g", "a", "w", "question_mark", "ctrl+p", "escape"]  # go somewhere else
 MOUSE = [events.MouseMove, events.MouseDown, events.MouseUp, events.MouseScrollDown]
+SIZE_RANGES = [((40, 200), (10, 60)), ((120, 200), (40, 60)), ((80, 119), (24, 39))]
 
 
 def key(name: str) -> events.Key:
@@ -29,8 +31,9 @@ def storm(rng: random.Random, count: int, app):
     size = app.size
     for _ in range(count):
         roll = rng.random()
-        if roll < 0.02:
-            size = Size(rng.randint(40, 200), rng.randint(10, 60))
+        if roll < 0.02:  # a size anywhere, or in the full or the compact layout's range
+            widths, heights = rng.choice(SIZE_RANGES)
+            size = Size(rng.randint(*widths), rng.randint(*heights))
             app._driver._size = size  # the headless driver's terminal, as Pilot resizes it
             yield events.Resize(size, size)
         elif roll < 0.12:
@@ -43,11 +46,51 @@ def storm(rng: random.Random, count: int, app):
             yield rng.choice(MOUSE)(None, x, y, 0, 0, button, shift, False, False, x, y)
 
 
+SCREENS = ("summary", "details", "tour", "generate", "atlas", "help", "palette")
+
+
+def record_what_is_reached(monkeypatch) -> set[tuple[str, str]]:
+    """What the storm reaches, as (screen, layout): each screen laid out, the walkthrough
+    showing a step, help showing its keys, the command palette on top when it closes."""
+    from vqvae_tui.ui.screens.base import ExplainerScreen, layout_for
+    from vqvae_tui.ui.screens.help import HelpScreen
+    from vqvae_tui.ui.screens.palette import Palette
+    from vqvae_tui.ui.screens.summary import SummaryScreen
+
+    reached = set()
+    apply_layout, show_tour = ExplainerScreen.apply_layout, SummaryScreen.show_tour
+    help_shown, dismiss = HelpScreen.on_screen_resume, Palette.dismiss
+
+    def laid_out(screen, size):
+        apply_layout(screen, size)
+        reached.add((screen.id, screen.layout_name))
+
+    def tour_shown(screen):
+        show_tour(screen)
+        reached.add(("tour", layout_for(screen.app.size)))
+
+    def keys_shown(screen):
+        help_shown(screen)
+        reached.add(("help", layout_for(screen.app.size)))
+
+    def palette_closed(palette, result=None):
+        if palette.app.screen is palette:
+            reached.add(("palette", layout_for(palette.app.size)))
+        return dismiss(palette, result)
+
+    monkeypatch.setattr(ExplainerScreen, "apply_layout", laid_out)
+    monkeypatch.setattr(SummaryScreen, "show_tour", tour_shown)
+    monkeypatch.setattr(HelpScreen, "on_screen_resume", keys_shown)
+    monkeypatch.setattr(Palette, "dismiss", palette_closed)
+    return reached
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 async def test_a_storm_over_every_screen_raises_nothing(shipped_model, tmp_path, monkeypatch, seed):
     import vqvae_tui.model
 
     monkeypatch.chdir(tmp_path)  # e and s save files
+    reached = record_what_is_reached(monkeypatch)
     loading = threading.Event()
 
     def slow_load(path=None):
@@ -70,6 +113,8 @@ async def test_a_storm_over_every_screen_raises_nothing(shipped_model, tmp_path,
         await pilot.pause()
         assert app.is_running and app.return_code is None
         assert {"summary", "details", "generate", "atlas", "help"} <= seen
+        missed = {(s, layout) for s in SCREENS for layout in ("full", "compact")} - reached
+        assert not missed, f"the storm never reached {sorted(missed)}"
         while len(app.screen_stack) > 1:  # back to the summary, as a user would
             await pilot.press("escape")
             await pilot.pause()

@@ -1,10 +1,12 @@
 """Training: it learns, it is deterministic, it resumes, and it never leaves a broken file."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,12 +60,26 @@ def test_a_short_run_lowers_the_loss_and_saves_loadable_weights(tiny_mnist, tmp_
 
 
 @pytest.mark.parametrize("options", [{}, {"ema_decay": 0.0, "kmeans_init": False}])
-def test_same_seed_same_weights(tiny_mnist, tmp_path, options):
-    a = tensors_of(run(tiny_mnist, tmp_path / "a", epochs=2, **options))
-    b = tensors_of(run(tiny_mnist, tmp_path / "b", epochs=2, **options))
-    c = tensors_of(run(tiny_mnist, tmp_path / "c", epochs=2, seed=1, **options))
+def test_same_seed_same_weights_with_two_threads(tiny_mnist, tmp_path, options):
+    """With two threads the codebook loss's gradient (an indexed add) would be summed in an
+    order that changes from run to run: training uses torch's deterministic kernels, and gives
+    the setting back when it ends."""
+    kernels = []
+
+    def report(progress):
+        kernels.append(torch.are_deterministic_algorithms_enabled())
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        a = tensors_of(run(tiny_mnist, tmp_path / "a", epochs=2, report=report, **options))
+        b = tensors_of(run(tiny_mnist, tmp_path / "b", epochs=2, **options))
+        c = tensors_of(run(tiny_mnist, tmp_path / "c", epochs=2, seed=1, **options))
+    finally:
+        torch.set_num_threads(threads)
     assert same(a, b) and not same(a, c)
     assert (tmp_path / "a.safetensors").read_bytes() == (tmp_path / "b.safetensors").read_bytes()
+    assert kernels and all(kernels) and not torch.are_deterministic_algorithms_enabled()
 
 
 class Stop(BaseException):
@@ -105,28 +121,27 @@ def test_a_crash_while_writing_keeps_the_previous_file(tiny_mnist, tmp_path, mon
     load(tmp_path / "w")
 
 
-def test_resume_without_a_run_is_a_clear_error(tiny_mnist, tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist),
-         "--out", str(tmp_path / "none"), "--resume"],
-        capture_output=True, text=True,
+def endless_training(tiny_mnist, out, batch_size=8, output=subprocess.PIPE) -> subprocess.Popen:
+    """The train command on the tiny digits for 1000 epochs: a run to interrupt."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist), "--out", str(out),
+         "--codes", "8", "--dim", "4", "--epochs", "1000", "--batch-size", str(batch_size)],
+        stdout=output, stderr=output, text=True,
     )  # fmt: skip
-    assert result.returncode == 2 and result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
+
+
+def wait_for(path: Path, timeout: float = 120, every: float = 0.05) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(every)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_on_the_cli_exits_cleanly_with_whole_weights(tiny_mnist, tmp_path, stop):
     out = tmp_path / "w"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "vqvae_tui", "train", "--data", str(tiny_mnist), "--out", str(out),
-         "--codes", "8", "--dim", "4", "--epochs", "1000", "--batch-size", "8"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    process = endless_training(tiny_mnist, out)
     try:
-        deadline = time.monotonic() + 120
-        while not resume_path(out).exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for(resume_path(out))
         process.send_signal(stop)
         _, stderr = process.communicate(timeout=60)
     finally:
@@ -146,14 +161,13 @@ def test_cli_train_then_eval_json(tiny_mnist, tmp_path):
     )  # fmt: skip
     assert trained.returncode == 0, trained.stderr
     assert "validation MSE" in trained.stderr
+    assert trained.stdout == f"saved {out}.safetensors and {out}.json\n"
     result = subprocess.run(
         [sys.executable, "-m", "vqvae_tui", "eval", "--data", str(tiny_mnist), "--weights",
          str(out) + ".safetensors", "--json", "--split", "val"],
         capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    import json
-
     figures = json.loads(result.stdout)
     assert set(figures) >= {"mse", "psnr", "bce", "codes_used", "perplexity", "per_class_mse"}
     assert figures["count"] == 20
@@ -168,3 +182,77 @@ def test_resume_refuses_other_settings(tiny_mnist, tmp_path):
     run(tiny_mnist, tmp_path / "w", epochs=1)
     with pytest.raises(UserError, match="ema_decay 0.9 → 0.5"):
         run(tiny_mnist, tmp_path / "w", epochs=2, resume=True, ema_decay=0.5)
+
+
+def test_a_run_killed_at_any_moment_leaves_a_whole_epoch_or_nothing_and_resumes(
+    tiny_mnist, tmp_path
+):
+    """SIGKILL before every file operation of the last save (and every third before it):
+    what is left loads as one whole epoch (or there is nothing), and resuming ends with the
+    weights of a run never killed."""
+    harness = Path(__file__).with_name("killed_training.py")
+    result = subprocess.run(
+        [sys.executable, str(harness), str(tiny_mnist), str(tmp_path / "runs"), "2", "3"],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    moments = report.pop("moments")
+    never_killed = moments.pop("0")
+    assert not never_killed["killed"] and never_killed["epochs"] == 2
+    save_starts = report["saves"]
+    last_save = range(save_starts[-1], report["operations"] + 1)
+    assert set(map(str, last_save)) <= set(moments) and len(moments) >= len(last_save) + 4
+    left = set()
+    for moment, outcome in moments.items():
+        assert outcome["killed"], moment
+        if "error" in outcome:  # nothing was saved yet: eval says so, --resume too
+            assert outcome["error"].endswith("no such weights file"), (moment, outcome)
+            assert "no run to resume" in outcome["resume"], (moment, outcome)
+            left.add(0)
+        else:
+            left.add(outcome["epochs"])
+        assert outcome["final_epochs"] == 2, moment
+        assert outcome["final_sha256"] == never_killed["final_sha256"], (moment, outcome)
+        assert outcome["final_names"] == ["w.json", "w.resume.safetensors", "w.safetensors"]
+    assert left == {0, 1, 2}  # killed before the first save, during the last, after it
+
+
+def test_a_run_killed_from_outside_leaves_loadable_weights(tiny_mnist, tmp_path):
+    """SIGKILL from another process, while the CLI trains (and saves after every epoch)."""
+    out = tmp_path / "w"
+    for delay in (0.0, 0.15, 0.4):
+        process = endless_training(tiny_mnist, out, batch_size=64, output=subprocess.DEVNULL)
+        try:
+            wait_for(tmp_path / ".w.saving", every=0.005)  # the check that --out can be saved to
+            time.sleep(delay)
+        finally:
+            process.kill()
+            process.wait()
+        epochs = read_metadata(out)["epochs"] if (tmp_path / "w.json").exists() else 0
+        if epochs:
+            assert load(out).config == CONFIG
+
+
+@pytest.mark.parametrize("when", ["starting", "training"])
+def test_ctrl_c_three_times_quickly_is_one_line_never_a_traceback(tiny_mnist, tmp_path, when):
+    out = tmp_path / "w"
+    process = endless_training(tiny_mnist, out)
+    try:
+        if when == "starting":
+            time.sleep(0.5)  # Python is up; torch is still loading
+        else:
+            wait_for(resume_path(out))
+        for _ in range(3):
+            process.send_signal(signal.SIGINT)
+            time.sleep(0.01)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    last = stderr.strip().splitlines()[-1]
+    if when == "starting":
+        assert stderr == "vqvae-tui: interrupted\n"
+    else:
+        assert last.startswith("interrupted: ") and "continue with --resume" in last

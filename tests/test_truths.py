@@ -48,8 +48,10 @@ def test_weights_trained_by_the_codebook_loss_say_so():
 )
 def test_malformed_training_options_are_refused_at_load(tmp_path, options):
     torch.manual_seed(0)
-    save(VQVAE(ModelConfig()), tmp_path / "w", {"options": options})
-    with pytest.raises(WeightsError, match=r"w\.json: training options"):
+    save(VQVAE(ModelConfig()), tmp_path / "w", {"options": LOSS_TRAINED})  # save refuses bad ones
+    sidecar = json.loads((tmp_path / "w.json").read_text())
+    (tmp_path / "w.json").write_text(json.dumps({**sidecar, "options": options}))
+    with pytest.raises(WeightsError, match=r"w\.json: options"):
         load(tmp_path / "w")
 
 

@@ -72,20 +72,40 @@ def parser() -> argparse.ArgumentParser:
 
 
 def stop_on_signals() -> None:
-    """Ctrl-C and `kill` stop training between two writes, even in a background job (which
-    starts with SIGINT ignored)."""
+    """Ctrl-C and `kill` stop a command (training: between two file operations, its last
+    complete epoch saved), even in a background job (which starts with SIGINT ignored). The
+    first stops it; any more (a quick Ctrl-C Ctrl-C Ctrl-C) are ignored while it says so."""
 
     def interrupt(signum, frame):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, interrupt)
     signal.signal(signal.SIGTERM, interrupt)
+
+
+def what_is_saved(out: Path) -> str:
+    """After an interrupted run: what `out` holds now, in words."""
+    from vqvae_tui.files import finish_saving
+    from vqvae_tui.model.weights import paths, set_name
+    from vqvae_tui.training.train import saved_epochs
+
+    try:
+        finish_saving(paths(out)[0].parent, set_name(out))  # a save cut short: complete it
+        epochs = saved_epochs(out)
+    except (OSError, UserError) as error:
+        return f"{out} may hold an earlier epoch ({error})"
+    if not epochs:
+        return f"nothing was saved at {out} (the first epoch had not ended)"
+    return f"{out} holds the last complete epoch ({epochs}); continue with --resume"
 
 
 def run_train(args: argparse.Namespace) -> int:
     from vqvae_tui.data import training_digits, validation_digits
     from vqvae_tui.errors import WeightsError
     from vqvae_tui.model import ModelConfig
+    from vqvae_tui.model.weights import paths
     from vqvae_tui.training import TrainOptions, train
     from vqvae_tui.training.report import TrainingDisplay
 
@@ -105,18 +125,21 @@ def run_train(args: argparse.Namespace) -> int:
     )
     train_digits = training_digits(args.data)
     validation = validation_digits(args.data)
-    stop_on_signals()
     with TrainingDisplay() as display:
         try:
             train(train_digits, validation, args.out, config, options, args.resume, display.update)
         except KeyboardInterrupt:
             display.stop()
-            print(
-                f"interrupted: {args.out} holds the last complete epoch; continue with --resume",
-                file=sys.stderr,
-            )
+            print(f"interrupted: {what_is_saved(args.out)}", file=sys.stderr)
             return EXIT_INTERRUPTED
-    print(f"saved {args.out}.safetensors and {args.out}.json")
+        except OSError as error:  # the disk filled up, the directory went away, …
+            display.stop()
+            raise UserError(
+                f"could not save {error.filename or args.out} ({error.strerror or error});"
+                f" {what_is_saved(args.out)}"
+            ) from None
+    tensors, sidecar = paths(args.out)
+    print(f"saved {tensors} and {sidecar}")
     return 0
 
 
@@ -180,11 +203,16 @@ def run_app(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = {"train": run_train, "eval": run_eval, "serve": run_serve}.get(args.command, run_app)
+    if command in (run_train, run_eval):  # the app reads Ctrl-C as a key; a server has its own
+        stop_on_signals()
     try:
         return command(args)
     except UserError as error:
         print(f"vqvae-tui: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except KeyboardInterrupt:  # Ctrl-C before a command could handle it (torch loading, …)
+        print("vqvae-tui: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

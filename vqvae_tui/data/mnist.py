@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from vqvae_tui.data.idx import find, read_pair
+from vqvae_tui.errors import DataError
 
 VALIDATION_EVERY = 10  # i % 10 == 9 is validation
 
@@ -40,6 +41,13 @@ def read(directory: str | Path, prefix: str, mask_name: str = "all") -> Digits:
         "train": ~validation_mask(len(labels)),
     }[mask_name]
     rule = {"all": "", "val": "[i % 10 == 9]", "train": "[i % 10 != 9]"}[mask_name]
+    if not len(labels):
+        raise DataError(f"{directory}: the {prefix} files hold no digits")
+    if not keep.any():  # the validation split, of fewer than 10 digits
+        raise DataError(
+            f"{directory}: only {len(labels)} digits in {prefix}, so its split {rule} is empty"
+            f" (it needs at least {VALIDATION_EVERY} digits)"
+        )
     return Digits(
         images=images[keep].astype(np.float32) / 255.0,
         labels=labels[keep].astype(np.int64),

@@ -23,11 +23,12 @@ class ModelConfig:
     beta: float = 0.25  # weight of the commitment loss
 
     def __post_init__(self):
-        if not isinstance(self.num_codes, int) or not 2 <= self.num_codes <= len(CODE_LABELS):
+        # type(...) is int: a JSON true is a Python int too, and no count of codes
+        if type(self.num_codes) is not int or not 2 <= self.num_codes <= len(CODE_LABELS):
             raise WeightsError(f"num_codes must be an integer from 2 to {len(CODE_LABELS)}")
-        if not isinstance(self.dim, int) or not 1 <= self.dim <= 256:
+        if type(self.dim) is not int or not 1 <= self.dim <= 256:
             raise WeightsError("dim must be an integer from 1 to 256")
-        if not isinstance(self.beta, (int, float)) or not 0 <= self.beta <= 10:
+        if type(self.beta) not in (int, float) or not 0 <= self.beta <= 10:
             raise WeightsError("beta must be a number from 0 to 10")
 
     def to_dict(self) -> dict:

@@ -1,6 +1,9 @@
 """Weights on disk: `NAME.safetensors` (tensors only, no pickle) + `NAME.json` (everything else).
 
-Loading checks every way a file can be wrong and says so in one line (WeightsError).
+The two (and any companion file, such as training's resume state) are saved together as one
+set (vqvae_tui/files.py): a crash at any moment leaves the previous complete set or the new
+one. Loading checks every way a file can be wrong, every sidecar field included
+(model/sidecar.py), and says so in one line (WeightsError).
 """
 
 from __future__ import annotations
@@ -8,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +19,22 @@ from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
 from vqvae_tui.errors import WeightsError
-from vqvae_tui.model.code_atlas import atlas_of
-from vqvae_tui.model.config import GRID, ModelConfig
-from vqvae_tui.model.trained import codebook_training
+from vqvae_tui.files import (
+    MB,
+    exists_current,
+    finish_saving,
+    is_directory,
+    read_current,
+    write_together,
+)
+from vqvae_tui.model.config import ModelConfig
+from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar
 from vqvae_tui.model.vqvae import VQVAE
 
-WEIGHTS_FORMAT = "vqvae-tui weights"
 PACKAGE = Path(__file__).resolve().parent.parent
+TENSORS_LIMIT = 64 * MB  # the largest model the config allows (K=36, D=256) is under 2 MB
+SIDECAR_LIMIT = 16 * MB
+READ_ATTEMPTS = 3  # a save that switches the set between reading the two files: read again
 
 
 def default_path() -> Path:
@@ -36,98 +47,120 @@ def paths(path: str | os.PathLike) -> tuple[Path, Path]:
     """`weights/mnist`, `weights/mnist.safetensors` or `weights/mnist.json` → both files."""
     path = Path(path)
     stem = path.with_suffix("") if path.suffix in (".safetensors", ".json") else path
+    if stem.name in ("", ".", ".."):
+        raise WeightsError(f"{path}: not a name for weights (give DIRECTORY/NAME)")
     return stem.with_name(stem.name + ".safetensors"), stem.with_name(stem.name + ".json")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def set_name(path: str | os.PathLike) -> str:
+    """The name of the set of files the weights `path` belong to: `mnist` for weights/mnist."""
+    return paths(path)[0].name.removesuffix(".safetensors")
 
 
-def save(model: VQVAE, path: str | os.PathLike, metadata: dict) -> Path:
-    """Save the model's tensors and a JSON sidecar with its config and `metadata`."""
-    tensors_path, json_path = paths(path)
+def encode_tensors(model: VQVAE) -> bytes:
+    """The model's tensors as a safetensors file (deterministic: same tensors, same bytes)."""
     tensors = {name: t.detach().contiguous() for name, t in model.state_dict().items()}
-    data = save_tensors(tensors, metadata={"format": WEIGHTS_FORMAT})
+    return save_tensors(tensors, metadata={"format": WEIGHTS_FORMAT})
+
+
+def checksum(model: VQVAE) -> str:
+    """The SHA-256 of the model's weights file, as its sidecar records it."""
+    return hashlib.sha256(encode_tensors(model)).hexdigest()
+
+
+def save(
+    model: VQVAE,
+    path: str | os.PathLike,
+    metadata: dict,
+    companions: dict[str, bytes] | None = None,
+) -> Path:
+    """Save the model's tensors and a JSON sidecar with its config and `metadata`, with
+    `companions` (file name → bytes, beside them) as one set: all old or all new."""
+    tensors_path, json_path = paths(path)
+    data = encode_tensors(model)
     sidecar = {
         "format": WEIGHTS_FORMAT,
         "model": model.config.to_dict(),
         **metadata,
         "sha256": hashlib.sha256(data).hexdigest(),
     }
-    write_atomically(tensors_path, data)
-    write_atomically(json_path, (json.dumps(sidecar, indent=2) + "\n").encode())
+    check_sidecar(sidecar, str(json_path))  # what is saved must load
+    files = {tensors_path.name: data, **(companions or {})}
+    files[json_path.name] = (json.dumps(sidecar, indent=2) + "\n").encode()
+    write_together(tensors_path.parent, set_name(path), files)
     return tensors_path
 
 
-def read_metadata(path: str | os.PathLike) -> dict:
-    """The JSON sidecar of a weights file, checked to be a vqvae-tui sidecar."""
-    tensors_path, json_path = paths(path)
-    if not json_path.exists():
-        raise WeightsError(f"{json_path}: missing (every weights file needs its JSON sidecar)")
+def parse_sidecar(data: bytes, json_path: Path) -> dict:
     try:
-        sidecar = json.loads(json_path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        sidecar = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as error:
         raise WeightsError(f"{json_path}: not valid JSON ({error})") from None
-    if not isinstance(sidecar, dict) or sidecar.get("format") != WEIGHTS_FORMAT:
-        raise WeightsError(
-            f"{json_path}: not a vqvae-tui weights sidecar (no format: {WEIGHTS_FORMAT!r})"
-        )
-    return sidecar
+    except RecursionError:
+        raise WeightsError(f"{json_path}: not valid JSON (nested too deep)") from None
+    return check_sidecar(sidecar, str(json_path))
+
+
+def read_sidecar(json_path: Path) -> dict:
+    if not exists_current(json_path, set_name(json_path)):
+        raise WeightsError(f"{json_path}: missing (every weights file needs its JSON sidecar)")
+    data = read_current(json_path, set_name(json_path), SIDECAR_LIMIT, WeightsError)
+    return parse_sidecar(data, json_path)
+
+
+def read_metadata(path: str | os.PathLike) -> dict:
+    """The JSON sidecar of a weights file, every field checked."""
+    return read_sidecar(paths(path)[1])
 
 
 def read_prior(path: str | os.PathLike | None = None) -> np.ndarray | None:
     """The per-position code frequencies (49, K) measured on the training split and saved by
     the training command, or None for weights saved without them."""
-    path = default_path() if path is None else path
-    return prior_of(read_metadata(path), paths(path)[1])
+    return prior_of(read_metadata(default_path() if path is None else path))
 
 
-def prior_of(sidecar: dict, where: str | os.PathLike = "sidecar") -> np.ndarray | None:
-    """The prior of a sidecar (read_prior), or None; WeightsError if it is malformed."""
+def prior_of(sidecar: dict) -> np.ndarray | None:
+    """The prior of a sidecar checked when it was read (read_prior), or None."""
     if "prior" not in sidecar:
         return None
-    k = ModelConfig.from_dict(sidecar.get("model")).num_codes
-    try:
-        prior = np.asarray(sidecar["prior"], dtype=np.float64)
-    except (TypeError, ValueError):
-        prior = np.zeros(0)
-    if (
-        prior.shape != (GRID * GRID, k)
-        or (prior < 0).any()
-        or not np.allclose(prior.sum(1), 1, atol=1e-4)
-    ):
-        raise WeightsError(f"{where}: prior is not {GRID * GRID} rows of {k} frequencies")
+    prior = np.asarray(sidecar["prior"], dtype=np.float64)
     return prior / prior.sum(axis=1, keepdims=True)
+
+
+def read_weights(tensors_path: Path, json_path: Path) -> tuple[bytes, dict]:
+    """The bytes of a weights file and its sidecar, of one saved set (the checksum agrees)."""
+    name = set_name(tensors_path)
+    try:
+        finish_saving(tensors_path.parent, name)  # a save cut short: its files into place
+    except OSError:  # a directory we may not write: read the set where it waits
+        pass
+    for _ in range(READ_ATTEMPTS):
+        if not exists_current(tensors_path, name):
+            raise WeightsError(f"{tensors_path}: no such weights file")
+        data = read_current(tensors_path, name, TENSORS_LIMIT, WeightsError)
+        sidecar = read_sidecar(json_path)
+        if sidecar["sha256"] == hashlib.sha256(data).hexdigest():
+            return data, sidecar
+    parse_tensors(data, tensors_path)  # not safetensors at all: say that rather
+    raise WeightsError(f"{tensors_path}: does not match the checksum in {json_path.name}")
+
+
+def parse_tensors(data: bytes, tensors_path: Path) -> dict[str, torch.Tensor]:
+    try:
+        return load_tensors(data)
+    except Exception as error:  # safetensors raises several kinds for a corrupt file
+        raise WeightsError(f"{tensors_path}: not a safetensors file ({error})") from None
 
 
 def load(path: str | os.PathLike | None = None) -> VQVAE:
     """Load and validate a weights file; the shipped MNIST model when `path` is None."""
-    tensors_path, json_path = paths(default_path() if path is None else path)
-    if not tensors_path.exists():
-        raise WeightsError(f"{tensors_path}: no such weights file")
-    sidecar = read_metadata(tensors_path)
-    try:
-        config = ModelConfig.from_dict(sidecar.get("model"))
-    except WeightsError as error:
-        raise WeightsError(f"{json_path}: wrong config: {error}") from None
-    try:
-        data = tensors_path.read_bytes()
-        tensors = load_tensors(data)
-    except Exception as error:  # safetensors raises several kinds for a corrupt file
-        raise WeightsError(f"{tensors_path}: not a safetensors file ({error})") from None
-    if sidecar.get("sha256") != hashlib.sha256(data).hexdigest():
-        raise WeightsError(f"{tensors_path}: does not match the checksum in {json_path.name}")
+    path = default_path() if path is None else Path(path)
+    if is_directory(path):
+        raise WeightsError(f"{path}: is a directory, not a weights file (give NAME.safetensors)")
+    tensors_path, json_path = paths(path)
+    data, sidecar = read_weights(tensors_path, json_path)
+    config = ModelConfig.from_dict(sidecar["model"])
+    tensors = parse_tensors(data, tensors_path)
     model = VQVAE(config)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
@@ -146,9 +179,6 @@ def load(path: str | os.PathLike | None = None) -> VQVAE:
             )
         if not torch.isfinite(tensor).all():
             raise WeightsError(f"{tensors_path}: {name} holds NaN or infinite values")
-    codebook_training(sidecar, json_path)  # a malformed field is refused here, not when shown
-    prior_of(sidecar, json_path)
-    atlas_of(sidecar, config.num_codes, json_path)
     model.load_state_dict(tensors)
     model.sidecar = sidecar  # what the texts and the atlas say of these weights
     return model.eval()

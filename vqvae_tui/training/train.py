@@ -1,29 +1,38 @@
 """The training loop: minibatch Adam on the three losses, with the codebook options.
 
-Deterministic: the same seed and data give the same weights, and a resumed run gives the same
-weights as an uninterrupted one (every epoch draws from its own generator, seeded by the epoch).
-Weights are saved atomically after every epoch, with a resume file holding the optimizer state.
+Deterministic: the same seed, data and number of threads give the same weights, bit for bit,
+and a resumed run gives the same weights as an uninterrupted one (every epoch draws from its own
+generator, seeded by the epoch; torch's deterministic kernels, see `deterministic`). A different
+number of threads splits sums differently: the weights then differ in their last bits (by about
+1e-7 after two epochs).
+After every epoch the weights, their sidecar and a resume file holding the optimizer state are
+saved as one set (vqvae_tui/files.py): killed at any moment, even while saving, a run leaves the
+previous complete epoch or the new one, and `resume` continues from it.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
+import safetensors.torch
 import torch
-from safetensors.torch import load_file, save
 
 from vqvae_tui.data import Digits, augment
 from vqvae_tui.errors import UserError
+from vqvae_tui.files import MB, check_writable, exists_current, is_directory, read_current
 from vqvae_tui.model import VQVAE, ModelConfig, code_prior, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.code_atlas import measure_atlas
-from vqvae_tui.model.weights import paths, write_atomically
+from vqvae_tui.model.sidecar import option_problem
+from vqvae_tui.model.weights import checksum, paths, set_name
 from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
 
 
@@ -39,14 +48,11 @@ class TrainOptions:
     seed: int = 0
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
-            raise UserError("epochs, batch size and learning rate must be positive")
-        if not 0 <= self.ema_decay < 1:
-            raise UserError("--ema-decay must be in [0, 1) (0 turns EMA off)")
-        if not 0 <= self.dead_code_threshold < 1:
-            raise UserError("--dead-code-threshold must be a share of positions in [0, 1)")
-        if not 0 <= self.augment <= 1:
-            raise UserError("--augment must be a share of each batch in [0, 1]")
+        """The rules a saved sidecar's options are checked by (model/sidecar.py)."""
+        for option in fields(self):
+            problem = option_problem(option.name, getattr(self, option.name))
+            if problem is not None:
+                raise UserError(f"--{option.name.replace('_', '-')} {problem}")
 
 
 @dataclass
@@ -79,6 +85,7 @@ class TrainState:
     history: list = field(default_factory=list)
 
 
+RESUME_LIMIT = 64 * MB
 USAGE_DECAY = 0.99
 RESTARTS_UNTIL = 0.5  # restart dead codes in the first half only: a late restart undoes a
 # converged code when the learning rate is too small left to recover from it
@@ -108,20 +115,50 @@ def resume_path(out: Path) -> Path:
     return tensors.with_name(tensors.name.removesuffix(".safetensors") + ".resume.safetensors")
 
 
-def save_resume(out: Path, model: VQVAE, state: TrainState) -> None:
+def check_out(out: Path) -> None:
+    """Fail before training, in one line, if a run could not be saved at `out`."""
+    if is_directory(out):
+        raise UserError(f"{out}: is a directory; give {out}/NAME to save NAME.safetensors there")
+    tensors, sidecar = paths(out)
+    check_writable(
+        tensors.parent, set_name(out), [tensors.name, sidecar.name, resume_path(out).name]
+    )
+
+
+def encode_resume(model: VQVAE, state: TrainState) -> bytes:
+    """The resume state, tied to the weights it continues by their checksum."""
     tensors = {"usage": state.usage, "ema_counts": state.ema_counts, "ema_sums": state.ema_sums}
     for name, parameter in model.named_parameters():
         for slot, value in state.optimizer.state.get(parameter, {}).items():
             tensors[f"optimizer/{name}/{slot}"] = torch.as_tensor(value).contiguous()
-    write_atomically(resume_path(out), save(tensors))
+    return safetensors.torch.save(tensors, metadata={"weights_sha256": checksum(model)})
 
 
-def load_resume(out: Path, model: VQVAE, state: TrainState) -> None:
+def header_metadata(data: bytes) -> dict:
+    """The `__metadata__` of a safetensors file (its 8-byte header length, then a JSON header)."""
+    length = int.from_bytes(data[:8], "little")
+    metadata = json.loads(data[8 : 8 + length]).get("__metadata__") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def load_resume(out: Path, model: VQVAE, state: TrainState, sha256: str) -> None:
+    """The resume state saved with the weights whose checksum is `sha256`, into `state`."""
     path = resume_path(out)
-    if not path.exists():
+    if not exists_current(path, set_name(out)):
         raise UserError(f"{path}: no resume file (train without --resume to start afresh)")
     try:
-        tensors = load_file(path)
+        data = read_current(path, set_name(out), RESUME_LIMIT)
+        saved_for = header_metadata(data).get("weights_sha256")
+        tensors = safetensors.torch.load(data)
+    except UserError:
+        raise
+    except Exception as error:  # corrupt, or from another configuration
+        raise UserError(f"{path}: cannot resume from it ({error})") from None
+    if saved_for != sha256:
+        raise UserError(
+            f"{path}: saved with other weights than {paths(out)[0].name}; cannot resume from it"
+        )
+    try:
         state.usage.copy_(tensors.pop("usage"))
         state.ema_counts.copy_(tensors.pop("ema_counts"))
         state.ema_sums.copy_(tensors.pop("ema_sums"))
@@ -129,8 +166,15 @@ def load_resume(out: Path, model: VQVAE, state: TrainState) -> None:
         for key, value in tensors.items():
             _, name, slot = key.split("/")
             state.optimizer.state[parameters[name]][slot] = value
-    except Exception as error:  # corrupt, or from another configuration
+    except Exception as error:  # from another configuration
         raise UserError(f"{path}: cannot resume from it ({error})") from None
+
+
+def saved_epochs(out: Path) -> int:
+    """How many epochs the run saved at `out` holds (0: nothing saved there)."""
+    if not exists_current(paths(out)[1], set_name(out)):
+        return 0
+    return read_metadata(out).get("epochs", 0)
 
 
 def check_same_run(out: Path, metadata: dict, config: ModelConfig, options: TrainOptions):
@@ -151,6 +195,24 @@ def batch_losses(model: VQVAE, x: torch.Tensor):
     return model.losses(x, x_hat, q), q
 
 
+def deterministic(function: Callable) -> Callable:
+    """Run `function` with torch's deterministic kernels. With more than one thread, the
+    gradient of `codebook[codes]` (an indexed add of 49·batch rows into K) otherwise sums in an
+    order that changes from run to run: two runs of the codebook loss differed by up to 5e-7."""
+
+    @functools.wraps(function)
+    def with_deterministic_kernels(*args, **kwargs):
+        before = torch.are_deterministic_algorithms_enabled()
+        torch.use_deterministic_algorithms(True)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            torch.use_deterministic_algorithms(before)
+
+    return with_deterministic_kernels
+
+
+@deterministic
 def train(
     train_digits: Digits,
     validation: Digits,
@@ -162,12 +224,22 @@ def train(
 ) -> VQVAE:
     """Train a VQ-VAE, saving `out`.safetensors/.json after every epoch; return the model."""
     out = Path(out)
+    check_out(out)
+    if not len(train_digits) or not len(validation):
+        raise UserError("training needs at least one training and one validation digit")
     if resume:
+        if not saved_epochs(out):
+            raise UserError(f"{out}: no run to resume (nothing saved there yet)")
         metadata = read_metadata(out)
         model = load_weights(out)
         check_same_run(out, metadata, config, options)
+        if metadata["epochs"] >= options.epochs:
+            raise UserError(
+                f"{out}: the run is complete ({metadata['epochs']} epochs); give --epochs more"
+                " than that to continue it"
+            )
         state = new_state(model, options)
-        load_resume(out, model, state)
+        load_resume(out, model, state, metadata["sha256"])
         state.epoch = int(metadata["epochs"])
         state.seconds = float(metadata.get("training_seconds", 0.0))
         state.history = list(metadata.get("history", []))
@@ -257,8 +329,7 @@ def train(
             metadata["prior"] = np.round(code_prior(model, train_digits.images), 6).tolist()
             metadata["atlas"] = measure_atlas(model, train_digits).to_json()
         model.train()
-        save_weights(model, out, metadata)
-        save_resume(out, model, state)
+        save_weights(model, out, metadata, {resume_path(out).name: encode_resume(model, state)})
         report(
             replace(
                 batch,

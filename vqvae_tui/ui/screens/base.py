@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from vqvae_tui.drawing import SAMPLES
 from vqvae_tui.ui.actions import Action, actions, bindings, keys_shown, table_of
+from vqvae_tui.ui.memory import release_removed_widgets
 from vqvae_tui.ui.messages import CodeSelected, Paint, PositionSelected
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ class ExplainerScreen(Screen):
         self.watch(self.app, "selection", self.app_changed, init=False)
 
     def on_screen_resume(self) -> None:
+        release_removed_widgets()  # the screen shown before may be gone (the palette)
         self.apply_layout(self.app.size)
         self.show()
 

@@ -37,7 +37,9 @@ class HelpScreen(ModalScreen):
     def on_screen_resume(self) -> None:
         stack = self.app.screen_stack
         under = stack[: stack.index(self)] if self in stack else stack
-        below = next(s for s in reversed(under) if hasattr(s, "HELP_TITLE"))  # not the palette
+        # the screen help was opened from: the command palette may lie between (a storm of
+        # keys can open help while a palette is still closing), and has no keys of its own
+        below = next(s for s in reversed(under) if hasattr(s, "HELP_TITLE"))
         sections = [(below.HELP_TITLE, table_of(below), None)]
         panel = below.focused
         if panel is not None and table_of(panel):

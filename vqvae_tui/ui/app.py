@@ -20,9 +20,10 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from vqvae_tui.errors import UserError
-from vqvae_tui.exports import ExportError, ExportPlace
+from vqvae_tui.exports import ExportPlace
 from vqvae_tui.session import Selection, Session
 from vqvae_tui.ui.actions import Action, actions, bindings
+from vqvae_tui.ui.saving import Saving
 from vqvae_tui.ui.screens.base import command
 from vqvae_tui.ui.screens.summary import SummaryScreen
 from vqvae_tui.ui.terminal import guard_input_parser
@@ -37,7 +38,7 @@ def screen(module: str, name: str):
     return lambda: getattr(import_module(f"vqvae_tui.ui.screens.{module}"), name)()
 
 
-class VQVAEApp(App):
+class VQVAEApp(Saving, App):
     TITLE = "vqvae-tui"
     # Textual loads the CSS of the screens it pushes, but not of the default screen: the app
     # loads the summary's own .tcss with its own, so the first frame is drawn once, styled.
@@ -188,33 +189,6 @@ class VQVAEApp(App):
     def action_help(self) -> None:
         if self.screen.id != "help":  # there, ? closes it
             self.push_screen("help")
-
-    def action_export(self) -> None:
-        """Save the state (pixels, codes, every Trace matrix, losses, edits) as JSON."""
-        from vqvae_tui.state import state_json
-
-        if self.trace is None:
-            self.notify("the model is still loading", timeout=2)
-            return
-        text = state_json(self.trace, self.session.edits)
-        self.save("state", ".json", text, "open it with: vqvae-tui --open {name}")
-
-    def action_screenshot_svg(self) -> None:
-        """Save what the terminal shows now as an SVG."""
-        self.save("screenshot", ".svg", self.export_screenshot())
-
-    def save(self, kind: str, suffix: str, text: str, then: str = "") -> None:
-        """Write a new file in the export place: a notification says where, or why not."""
-        if self.exports is None:
-            self.notify("saving files is turned off on this server", severity="warning")
-            return
-        try:
-            path = self.exports.write(kind, suffix, text)
-        except ExportError as error:
-            self.notify(str(error), severity="error", markup=False)  # a path is not markup
-            return
-        hint = f" ({then.format(name=path.name)})" if then else ""
-        self.notify(f"saved {path}{hint}", timeout=6, markup=False)
 
     def action_command_palette(self) -> None:
         from vqvae_tui.ui.screens.palette import Palette

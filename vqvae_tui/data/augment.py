@@ -22,6 +22,8 @@ def augment(
 ) -> torch.Tensor:
     """A randomly moved, scaled, rotated and thickened or thinned copy of x (n, 1, 28, 28)."""
     n, _, size, _ = x.shape
+    if n == 0:  # a batch of which no digit was chosen (affine_grid refuses an empty one)
+        return x
 
     def uniform(low: float, high: float) -> torch.Tensor:
         return low + (high - low) * torch.rand(n, generator=generator)

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from vqvae_tui.model.config import CODE_LABELS, GRID, POSITIONS
 from vqvae_tui.model.steps import line_of, matrix_of, quantizer_source
 from vqvae_tui.model.trained import codebook_training
+from vqvae_tui.model.vqvae import VectorQuantizer
 from vqvae_tui.session import Selection, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeLineSelected, MatrixLinked
@@ -45,10 +46,10 @@ def panel_of(field: str | None) -> str | None:
     return SHOWN_WITH.get(field, field)
 
 
-def lines_of_panel(panel: str | None) -> set[int]:
-    """The source lines that compute what a panel shows."""
+def lines_of_panel(panel: str | None, quantizer: type = VectorQuantizer) -> set[int]:
+    """The lines of a quantizer's source that compute what a panel shows."""
     fields = [field for field in (*SHOWN_WITH, *MATRIX_TITLES) if panel_of(field) == panel]
-    return {line for field in fields for line in line_of(field)}
+    return {line for field in fields for line in line_of(field, quantizer)}
 
 
 class DetailsScreen(DrawingScreen):
@@ -65,7 +66,8 @@ class DetailsScreen(DrawingScreen):
     def __init__(self):
         super().__init__(id="details")
         monochrome = bool(self.app.monochrome)
-        self.source = quantizer_source()
+        self.quantizer = type(self.app.model.quantizer)  # its source is the one shown
+        self.source = quantizer_source(self.quantizer)
         self.canvas = Canvas(monochrome=monochrome, id="details-input")
         self.matrices = {
             field: VectorGrid(monochrome=monochrome, id=f"matrix-{field}")
@@ -104,7 +106,7 @@ class DetailsScreen(DrawingScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#details-input-panel").border_title = "Input"
-        self.query_one("#code-panel").border_title = "VectorQuantizer.forward — model/vqvae.py"
+        self.query_one("#code-panel").border_title = self.source.title
 
     def on_screen_resume(self) -> None:
         if self.app.trace is not None and self.app.straight is None:
@@ -120,7 +122,7 @@ class DetailsScreen(DrawingScreen):
             box = self.panels[field]
             if box.has_class("-linked") != (field == panel):  # a class change restyles the box
                 box.set_class(field == panel, "-linked")
-        self.code.show(lines_of_panel(panel), self.code_cursor)
+        self.code.show(lines_of_panel(panel, self.quantizer), self.code_cursor)
         if trace is not None:
             self.row.update(describe_row(trace, selection, self.linked_matrix))
         if straight is not None:
@@ -132,7 +134,7 @@ class DetailsScreen(DrawingScreen):
 
     def on_code_line_selected(self, message: CodeLineSelected) -> None:
         self.code_cursor = message.line
-        self.linked_matrix = matrix_of(message.line)
+        self.linked_matrix = matrix_of(message.line, self.quantizer)
         self.show()
 
 

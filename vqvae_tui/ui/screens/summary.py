@@ -309,10 +309,11 @@ class SummaryScreen(DrawingScreen):
         """The line of the quantizer's source that the step talks about."""
         if step.marker is None or self.app.model is None:
             return None
-        from vqvae_tui.model.steps import quantizer_source, steps
+        from vqvae_tui.model.steps import quantizer_source, quantizer_steps
 
-        line = next(s.line for s in steps() if s.name == step.marker)
-        return quantizer_source().lines[line]
+        quantizer = type(self.app.model.quantizer)
+        line = next(s.line for s in quantizer_steps(quantizer) if s.name == step.marker)
+        return quantizer_source(quantizer).lines[line]
 
     def show_tour(self) -> None:
         step = TOUR_STEPS[self.tour_step]

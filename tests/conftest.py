@@ -22,6 +22,7 @@ def skip_unless_required(message: str, *variables: str) -> None:
         if os.environ.get(variable):
             pytest.fail(f"{message}, and {variable} is set")
     pytest.skip(message)
+FASHION = Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +30,15 @@ def mnist_dir() -> Path:
     if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
         skip_unless_required(f"MNIST test set not found at {MNIST}", REQUIRE_MNIST)
     return MNIST
+
+
+@pytest.fixture(scope="session")
+def fashion_dir() -> Path:
+    if not (FASHION / "t10k-images-idx3-ubyte.gz").exists():
+        skip_unless_required(
+            f"Fashion-MNIST not found at {FASHION} (apt-get install dataset-fashion-mnist)"
+        )
+    return FASHION
 
 
 def idx_bytes(array: np.ndarray, magic: int) -> bytes:

@@ -38,7 +38,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 
     train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
-    train.add_argument("--data", type=Path, required=True, help="directory of IDX files")
+    train.add_argument(
+        "--data", type=Path, help="directory of IDX files (default: found in the usual places)"
+    )
     train.add_argument(
         "--out", type=Path, required=True, help="weights/NAME: writes NAME.safetensors + NAME.json"
     )
@@ -102,7 +104,7 @@ def what_is_saved(out: Path) -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from vqvae_tui.data import training_digits, validation_digits
+    from vqvae_tui.data import choose_data, training_digits, validation_digits
     from vqvae_tui.errors import WeightsError
     from vqvae_tui.model import ModelConfig
     from vqvae_tui.model.weights import paths
@@ -123,8 +125,11 @@ def run_train(args: argparse.Namespace) -> int:
         augment=args.augment,
         seed=args.seed,
     )
-    train_digits = training_digits(args.data)
-    validation = validation_digits(args.data)
+    source = choose_data(args.data)
+    if args.data is None:
+        print(f"training on {source.describe()}", file=sys.stderr)
+    train_digits = training_digits(source.directory)
+    validation = validation_digits(source.directory)
     with TrainingDisplay() as display:
         try:
             train(train_digits, validation, args.out, config, options, args.resume, display.update)

@@ -34,6 +34,7 @@ LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the 
 ATLAS = ("3", "tab", "right", "down", "a", "plus", "left")
 ATLAS_SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 HELP = ("3", "question_mark")  # the keys of the summary screen, over it
+OPEN_PICTURE = ("3", "o", *"~/my-drawings/three.png")  # the prompt, a path typed
 
 
 def make_app(model, **options) -> VQVAEApp:
@@ -68,6 +69,7 @@ def main() -> None:
     shots += [("edit-120x40", (120, 40), EDIT), ("tour-step4-120x40", (120, 40), TOUR[3])]
     shots += [("help-120x40", (120, 40), HELP), ("tour-step11-120x40", (120, 40), TOUR[10])]
     shots += [(f"atlas-selected-{name}", size, ATLAS) for name, size in ATLAS_SIZES.items()]
+    shots += [("open-picture-120x40", (120, 40), OPEN_PICTURE)]
     for name, size, keys in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys)))

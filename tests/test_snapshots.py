@@ -11,6 +11,7 @@ from scenarios import (
     EDIT,
     HELP,
     LATENT,
+    OPEN_PICTURE,
     SCENARIOS,
     SIZES,
     TOUR,
@@ -58,3 +59,9 @@ def test_tour_step(snap_compare, shipped_model, step):
 def test_help_screen(snap_compare, shipped_model, size):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=SIZES[size], press=HELP)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_open_picture_prompt(snap_compare, shipped_model, size):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=SIZES[size], press=OPEN_PICTURE)

@@ -30,7 +30,12 @@ def parser() -> argparse.ArgumentParser:
         "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
     )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
-    root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
+    start = root.add_mutually_exclusive_group()
+    start.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
+    start.add_argument(
+        "--input", type=Path, metavar="FILE",
+        help="start from a picture: any image file (PNG, JPEG, …), centred as MNIST's digits",
+    )  # fmt: skip
     root.add_argument(
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
         help="start the walkthrough (at step STEP, from 1)",
@@ -192,6 +197,10 @@ def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.ui.terminal import watch_for_hangup
 
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
+    if args.input is not None:
+        from vqvae_tui.data.pictures import read_picture
+
+        opened = (read_picture(args.input), {})
     check_terminal()
     app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
     if not os.environ.get("TEXTUAL_DRIVER"):

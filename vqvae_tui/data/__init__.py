@@ -16,6 +16,7 @@ _WHERE = {
     "find_data": "discovery",
     "usual_places": "discovery",
     "read_idx": "idx",
+    "read_picture": "pictures",
     "read_pair": "idx",
     "Digits": "mnist",
     "read": "mnist",

@@ -83,3 +83,11 @@ def shipped_model():
     from vqvae_tui.model import load
 
     return load()
+
+
+@pytest.fixture(scope="session")
+def wide_weights(tmp_path_factory) -> dict[str, Path]:
+    """Weights files of a K=32, D=8 and a K=64, D=64 model (scenarios.write_wide_weights)."""
+    from scenarios import write_wide_weights
+
+    return write_wide_weights(tmp_path_factory.mktemp("wide"))

@@ -15,8 +15,13 @@ from scenarios import (
     SCENARIOS,
     SIZES,
     TOUR,
+    WIDE,
+    WIDE_DETAILS,
+    WIDE_SIZES,
     make_app,
 )
+
+from vqvae_tui.model import load
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -65,3 +70,17 @@ def test_help_screen(snap_compare, shipped_model, size):
 def test_open_picture_prompt(snap_compare, shipped_model, size):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=SIZES[size], press=OPEN_PICTURE)
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [(name, size) for name in WIDE for size in WIDE_SIZES[name]]
+)
+def test_summary_of_a_wide_codebook(snap_compare, wide_weights, name, size):
+    app = make_app(load(wide_weights[name]), weights=wide_weights[name])
+    assert snap_compare(app, terminal_size=SIZES[size], press=SCENARIOS["selected"])
+
+
+@pytest.mark.parametrize("name", WIDE)
+def test_details_of_a_wide_codebook(snap_compare, wide_weights, name):
+    app = make_app(load(wide_weights[name]), weights=wide_weights[name])
+    assert snap_compare(app, terminal_size=(120, 40), press=WIDE_DETAILS)

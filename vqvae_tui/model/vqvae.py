@@ -13,7 +13,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from vqvae_tui.model.config import ModelConfig
-from vqvae_tui.model.mlp import MLPDecoder, MLPEncoder
 
 
 class Encoder(nn.Module):
@@ -135,6 +134,8 @@ class VQVAE(nn.Module):
         self.config = config
         self.sidecar: dict = {}  # its weights' JSON sidecar, once loaded (weights.load)
         if config.encoder == "mlp":
+            from vqvae_tui.model.mlp import MLPDecoder, MLPEncoder
+
             self.encoder, self.decoder = MLPEncoder(config.dim), MLPDecoder(config.dim)
         else:
             self.encoder, self.decoder = Encoder(config.dim), Decoder(config.dim)

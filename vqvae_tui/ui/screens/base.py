@@ -137,7 +137,6 @@ class DrawingScreen(ExplainerScreen):
             "open_picture",
             "Open picture",
             "Open an image file (PNG, JPEG, …) as the drawing, centred as MNIST's digits",
-            footer=33,
         ),
         SAMPLE_ACTIONS,
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CODE_LABELS, GRID, POSITIONS
@@ -92,13 +92,15 @@ class DetailsScreen(DrawingScreen):
                     yield Static(
                         "shade: row min ■ → max □\nargmin: label right of row", id="legend"
                     )
-                for field, title in MATRIX_TITLES.items():
-                    with Vertical(classes="matrix-panel", id=f"panel-{field}") as box:
-                        self.panels[field] = box
-                        yield Static(title, classes="matrix-title")
-                        yield self.matrices[field]
-                        if field == "quantized":
-                            yield self.losses
+                with HorizontalScroll(id="details-matrices") as matrices:  # a large K or D
+                    matrices.can_focus = False  # Tab goes to the matrices, which it scrolls to
+                    for field, title in MATRIX_TITLES.items():
+                        with Vertical(classes="matrix-panel", id=f"panel-{field}") as box:
+                            self.panels[field] = box
+                            yield Static(title, classes="matrix-title")
+                            yield self.matrices[field]
+                            if field == "quantized":
+                                yield self.losses
             with Container(classes="panel", id="code-panel"):
                 yield self.code
         yield KeyFooter()
@@ -136,28 +138,47 @@ class DetailsScreen(DrawingScreen):
         self.code_cursor = message.line
         self.linked_matrix = matrix_of(message.line, self.quantizer)
         self.show()
+        if self.linked_matrix is not None:  # where the matrices scroll, bring it into view
+            box = self.panels[panel_of(self.linked_matrix)]
+            self.query_one("#details-matrices").scroll_to_widget(box, animate=False)
 
 
-def numbers(values: np.ndarray) -> str:
-    return " ".join(f"{v:+.2f}" for v in values)
+ROW_LINES = 7  # the lines under the row's head (details.tcss: #row-numbers is 8 high)
+ROW_NUMBERS = 5  # numbers a line ("+0.12 ", in the 30 columns of #details-left)
+ROW_DISTANCES = 3  # distances a line ("A  0.52 ")
+
+
+def numbers(name: str, values: np.ndarray) -> str:
+    """`name: v1 v2 …`, or as many values as the lines hold, saying which: `name 1–29 of 64:`."""
+    fits = ROW_LINES * ROW_NUMBERS - 1  # the name takes the first line's first place
+    if len(values) > fits:
+        fits -= ROW_NUMBERS  # a longer name: one line less of numbers
+        name = f"{name} 1–{fits} of {len(values)}"
+    return f"{name}: " + " ".join(f"{v:+.2f}" for v in values[:fits])
 
 
 def describe_row(trace: Trace, selection: Selection, linked: str | None) -> Text:
-    """The exact numbers of the focused row of the linked matrix (the distances by default)."""
+    """The exact numbers of the focused row of the linked matrix (the distances by default):
+    all of them, or as many as the panel holds (then the nearest codes, for the distances)."""
     p = selection.position
     if p is None:
         return Text("Focus a row: Tab to a matrix, ↑↓ (or hover); or pick a line of code.")
     code = int(trace.codes[p])
     head = f"row {p} {position_label(p)} → code {CODE_LABELS[code]}\n"
     if linked == "flat":
-        return Text(f"{head}z_e: {numbers(trace.flat[p])}")
+        return Text(head + numbers("z_e", trace.flat[p]))
     if linked in ("selected", "quantized"):
-        return Text(f"{head}e_{CODE_LABELS[code]}: {numbers(trace.selected[p])}")
+        return Text(head + numbers(f"e_{CODE_LABELS[code]}", trace.selected[p]))
+    distances = trace.distances[p]
+    shown = list(range(len(distances)))
     text = Text(head)
-    for k, distance in enumerate(trace.distances[p]):
-        entry = f"{CODE_LABELS[k]} {distance:5.2f}"
-        text.append(entry, "bold reverse" if k == code else "")
-        text.append(" " if k % 3 < 2 else "\n")
+    if len(shown) > ROW_LINES * ROW_DISTANCES:  # the nearest, nearest first
+        shown = np.argsort(distances, kind="stable")[: (ROW_LINES - 1) * ROW_DISTANCES].tolist()
+        text.append(f"the {len(shown)} nearest of {len(distances)} codes:\n")
+    for place, k in enumerate(shown):
+        if place:
+            text.append(" " if place % ROW_DISTANCES else "\n")
+        text.append(f"{CODE_LABELS[k]} {distances[k]:5.2f}", "bold reverse" if k == code else "")
     return text
 
 

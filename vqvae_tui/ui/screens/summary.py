@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from textual.app import ComposeResult, SystemCommand
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.widgets import Static
 
@@ -127,9 +127,11 @@ class SummaryScreen(DrawingScreen):
         yield Static(CAPTIONS, id="captions")
         with Horizontal(id="lower"):
             with self.panel("codebook-panel"):
-                with Horizontal(id="codebook-rows"):
-                    yield self.codebook
-                    yield self.code_counts
+                with VerticalScroll(id="codebook-scroll") as rows:  # K rows may not fit
+                    rows.can_focus = False  # Tab goes to the codebook, its rows follow it
+                    with Horizontal(id="codebook-rows"):
+                        yield self.codebook
+                        yield self.code_counts
             with Vertical(id="side"):
                 yield self.inspector
                 with Horizontal(id="side-row"):
@@ -159,6 +161,13 @@ class SummaryScreen(DrawingScreen):
             f" (now {size.width}×{size.height}).\nq quits."
         )
         super().apply_layout(size)
+        self.call_after_refresh(self.mark_scrolling)
+
+    def mark_scrolling(self) -> None:
+        """'↕' in the codebook's subtitle while its rows are more than it can show."""
+        scrolls = self.query_one("#codebook-scroll").max_scroll_y > 0
+        subtitle = PANEL_TITLES["codebook-panel"][1]
+        self.set_subtitle("codebook-panel", f"{subtitle} ↕" if scrolls else subtitle)
 
     def layout_changed(self, name: str) -> None:
         self.codebook.compact = name == "compact"
@@ -184,6 +193,8 @@ class SummaryScreen(DrawingScreen):
             self.show_output(trace)
         for grid in self.grids.values():
             grid.show(trace, selection, edits)
+        if trace is not None and self.codebook.codes() != len(trace.codebook):
+            self.call_after_refresh(self.mark_scrolling)  # a codebook of another size
         self.codebook.show(trace, selection)
         self.code_counts.show(trace, selection)
         self.inspector.show(trace, selection)

@@ -55,6 +55,7 @@ def write_wide_weights(directory: Path) -> dict[str, Path]:
 
     samples = np.stack([draw_strokes(strokes) for strokes in SAMPLES.values()])
     paths = {}
+    torch.set_num_threads(1)  # as the app traces: the same sums, in the same order, each time
     for name, (num_codes, dim) in WIDE.items():
         torch.manual_seed(0)
         model = VQVAE(ModelConfig(num_codes=num_codes, dim=dim)).eval()

@@ -143,7 +143,8 @@ class DetailsScreen(DrawingScreen):
             self.query_one("#details-matrices").scroll_to_widget(box, animate=False)
 
 
-ROW_LINES = 7  # the lines under the row's head (details.tcss: #row-numbers is 8 high)
+ROW_HEIGHT = 8  # details.tcss: #row-numbers
+ROW_LINES = ROW_HEIGHT - 1  # the lines under the row's head
 ROW_NUMBERS = 5  # numbers a line ("+0.12 ", in the 30 columns of #details-left)
 ROW_DISTANCES = 3  # distances a line ("A  0.52 ")
 

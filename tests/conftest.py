@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
 REQUIRE_MNIST = "VQVAE_TUI_REQUIRE_MNIST"  # a missing MNIST is a failure, not a skip
 REQUIRE_ALL = "VQVAE_TUI_REQUIRE_ALL"  # set by .ci/run: nothing may be skipped for want of it
+FASHION = Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
 
 
 def skip_unless_required(message: str, *variables: str) -> None:
@@ -22,7 +23,6 @@ def skip_unless_required(message: str, *variables: str) -> None:
         if os.environ.get(variable):
             pytest.fail(f"{message}, and {variable} is set")
     pytest.skip(message)
-FASHION = Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
 
 
 @pytest.fixture(scope="session")

@@ -152,6 +152,9 @@ class SummaryScreen(DrawingScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.canvas.focus()
+        self.watch(
+            self.query_one("#codebook-scroll"), "show_vertical_scrollbar", self.mark_scrolling
+        )
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -161,11 +164,12 @@ class SummaryScreen(DrawingScreen):
             f" (now {size.width}×{size.height}).\nq quits."
         )
         super().apply_layout(size)
-        self.call_after_refresh(self.mark_scrolling)
 
-    def mark_scrolling(self) -> None:
-        """'↕' in the codebook's subtitle while its rows are more than it can show."""
-        scrolls = self.query_one("#codebook-scroll").max_scroll_y > 0
+    def mark_scrolling(self, scrolls: bool) -> None:
+        """'↕' in the codebook's subtitle while its rows are more than it can show (its
+        scrollbar shown). Called as the layout decides it, so a resize posts the screen no
+        message: a message between two queued Resize events keeps Textual from merging them,
+        and the two sizes would then lay the screen out in turn for ever."""
         subtitle = PANEL_TITLES["codebook-panel"][1]
         self.set_subtitle("codebook-panel", f"{subtitle} ↕" if scrolls else subtitle)
 
@@ -193,8 +197,6 @@ class SummaryScreen(DrawingScreen):
             self.show_output(trace)
         for grid in self.grids.values():
             grid.show(trace, selection, edits)
-        if trace is not None and self.codebook.codes() != len(trace.codebook):
-            self.call_after_refresh(self.mark_scrolling)  # a codebook of another size
         self.codebook.show(trace, selection)
         self.code_counts.show(trace, selection)
         self.inspector.show(trace, selection)

@@ -211,10 +211,41 @@ async def test_generated_codes(wide_weights, name):
         assert max(seen | set(screen.codes.reshape(49).tolist())) > 20
 
 
-async def test_a_prior_of_another_codebook_is_not_used(wide_weights, shipped_model):
-    """A model handed to the app with another model's weights path gets no prior of theirs."""
+async def test_the_prior_is_the_loaded_models_own(wide_weights, shipped_model):
+    """A model handed to the app with another model's weights path keeps its own prior (read
+    from its sidecar when it loaded, checked against its K), not the file's of that path."""
     app = make_app(load(wide_weights["K64-D64"]))  # weights: the shipped file, K = 20
     async with app.run_test(size=FULL) as pilot:
         await pilot.press("g")
         await pilot.pause()
-        assert app.screen.prior is None and app.screen.mode == "uniform"
+        assert app.screen.prior.shape == (49, 64) and app.screen.mode == "prior"
+
+
+@pytest.mark.parametrize("size", [FULL, (80, 24)])
+async def test_the_atlas_index_with_64_codes(wide_weights, size):
+    """Every code has a tile (the index scrolls to the selected one) or, compact, a label in the
+    strip; capitals select a code; small letters, being keys too, only after =."""
+    app = app_of(wide_weights, "K64-D64")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        atlas = app.screen
+        assert atlas.id == "atlas" and len(atlas.tiles) == 64
+        strip = str(atlas.strip.render())
+        assert all(label in strip for label in CODE_LABELS)
+        await pilot.press("Z")  # a capital: directly
+        await pilot.pause()
+        assert app.selection.code == CODE_LABELS.index("Z")
+        await pilot.press("equals_sign", "x")  # = then a small letter
+        await pilot.pause()
+        code = CODE_LABELS.index("x")
+        assert app.selection.code == code
+        if size == FULL:
+            panel, tile = atlas.query_one("#index-panel"), atlas.tiles[code]
+            assert panel.region.contains_region(tile.region)  # scrolled into view
+        await pilot.press("n")  # without =: the next code, as with K ≤ 36
+        await pilot.pause()
+        assert app.screen is atlas and app.selection.code == code + 1
+        await pilot.press("a")  # and back
+        await pilot.pause()
+        assert app.screen.id == "summary"

@@ -41,10 +41,18 @@ PANEL_TITLES = {
     "codebook-panel": ("Codebook", "K × D, count"),
     "difference-panel": ("Edits: |edited − model|", "no edits"),
 }
-CAPTIONS = (
-    f"  encoder: {RECEPTIVE_FIELD}×{RECEPTIVE_FIELD} pixels → one D-vector   nearest code: argmin"
-    f" of d²   look up: code → its vector   decoder: {GRID}×{GRID}×D → {IMAGE}×{IMAGE}"
-)
+
+
+def captions(encoder: str) -> str:
+    """The captions under the figure. What one vector is computed from depends on the encoder:
+    the convolutions see a 7×7 window, the lecture's MLP every pixel."""
+    sees = f"{RECEPTIVE_FIELD}×{RECEPTIVE_FIELD} pixels" if encoder == "conv" else "all pixels"
+    return (
+        f"  encoder: {sees} → one D-vector   nearest code: argmin of d²   look up: code → its"
+        f" vector   decoder: {GRID}×{GRID}×D → {IMAGE}×{IMAGE}"
+    )
+
+
 HINTS = (
     "Draw: mouse drag (right button erases), or arrows + space/x, p pen down\n"
     "Inspect: hover a grid, or Tab to it and move with the arrows\n"
@@ -91,6 +99,8 @@ class SummaryScreen(DrawingScreen):
     def __init__(self):
         super().__init__(id="summary")
         monochrome = bool(self.app.monochrome)
+        self.captions = Static(captions("conv"), id="captions")
+        self.captioned = None  # the model the captions are of
         self.canvas = Canvas(monochrome=monochrome, id="input")
         self.output = Picture(monochrome=monochrome, id="output")
         self.difference = Picture(monochrome=monochrome, id="difference")
@@ -124,7 +134,7 @@ class SummaryScreen(DrawingScreen):
             yield Static("→", classes="arrow", id="arrow-decoder")
             with self.panel("output-panel"):
                 yield self.output
-        yield Static(CAPTIONS, id="captions")
+        yield self.captions
         with Horizontal(id="lower"):
             with self.panel("codebook-panel"):
                 with VerticalScroll(id="codebook-scroll") as rows:  # K rows may not fit
@@ -193,6 +203,9 @@ class SummaryScreen(DrawingScreen):
     def show(self) -> None:
         super().show()
         trace, selection, edits = self.app.trace, self.app.selection, self.session.edits
+        if self.app.model is not None and self.app.model is not self.captioned:
+            self.captioned = self.app.model
+            self.captions.update(captions(self.captioned.config.encoder))
         if trace is not None:
             self.show_output(trace)
         for grid in self.grids.values():

@@ -18,9 +18,11 @@ run: $(STAMP)  ## start the app
 test: $(STAMP) lint  ## the whole test suite
 	$(BIN)/python -m pytest -q
 
-test-tools:  ## what the serve tests use from Debian: chromium (the browser test), ssh (as root)
-	@command -v chromium >/dev/null && command -v ssh >/dev/null || \
-		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium openssh-client)
+test-tools:  ## what tests use from Debian: chromium and ssh (serve), Fashion-MNIST (as root)
+	@command -v chromium >/dev/null && command -v ssh >/dev/null \
+		&& [ -e /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || \
+		(apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium \
+			openssh-client dataset-fashion-mnist)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -43,6 +45,7 @@ bench: $(STAMP)  ## latency, output size, throughput and memory (results go in t
 	$(BIN)/python benchmarks/bench_serve.py
 	$(BIN)/python benchmarks/bench_pictures.py
 	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/bench_variants.py
 
 screenshots: $(STAMP)  ## regenerate screenshots/*.svg (the snapshot tests' scenarios)
 	$(BIN)/python tests/scenarios.py

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MNIST = ROOT.parent / "shared" / "data" / "mnist"
 REQUIRE_MNIST = "VQVAE_TUI_REQUIRE_MNIST"  # a missing MNIST is a failure, not a skip
 REQUIRE_ALL = "VQVAE_TUI_REQUIRE_ALL"  # set by .ci/run: nothing may be skipped for want of it
+FASHION = Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist
 
 
 def skip_unless_required(message: str, *variables: str) -> None:
@@ -29,6 +30,15 @@ def mnist_dir() -> Path:
     if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
         skip_unless_required(f"MNIST test set not found at {MNIST}", REQUIRE_MNIST)
     return MNIST
+
+
+@pytest.fixture(scope="session")
+def fashion_dir() -> Path:
+    if not (FASHION / "t10k-images-idx3-ubyte.gz").exists():
+        skip_unless_required(
+            f"Fashion-MNIST not found at {FASHION} (apt-get install dataset-fashion-mnist)"
+        )
+    return FASHION
 
 
 def idx_bytes(array: np.ndarray, magic: int) -> bytes:
@@ -73,3 +83,11 @@ def shipped_model():
     from vqvae_tui.model import load
 
     return load()
+
+
+@pytest.fixture(scope="session")
+def wide_weights(tmp_path_factory) -> dict[str, Path]:
+    """Weights files of a K=32, D=8 and a K=64, D=64 model (scenarios.write_wide_weights)."""
+    from scenarios import write_wide_weights
+
+    return write_wide_weights(tmp_path_factory.mktemp("wide"))

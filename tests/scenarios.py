@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,36 @@ LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the 
 ATLAS = ("3", "tab", "right", "down", "a", "plus", "left")
 ATLAS_SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 HELP = ("3", "question_mark")  # the keys of the summary screen, over it
+OPEN_PICTURE = ("3", "o", *"~/my-drawings/three.png")  # the prompt, a path typed
+
+
+WIDE = {"K32-D8": (32, 8), "K64-D64": (64, 64)}  # codebooks past the shipped 20 × 16
+WIDE_SIZES = {"K32-D8": ("120x40", "80x24"), "K64-D64": ("120x40", "80x24")}
+WIDE_DETAILS = ("3", "d", "tab", "tab", "tab", *["down"] * 10)  # the 49×K distances, row 10
+
+
+def write_wide_weights(directory: Path) -> dict[str, Path]:
+    """Weights files of a K=32, D=8 and a K=64, D=64 model, made here: seeded networks whose
+    codebook is placed by k-means on the encoder outputs of the ten sample digits (so each
+    drawing uses many codes), saved with the samples' per-position code frequencies as prior."""
+    import numpy as np
+    import torch
+
+    from vqvae_tui.drawing import SAMPLES, draw_strokes
+    from vqvae_tui.model import VQVAE, ModelConfig, code_prior, save
+
+    samples = np.stack([draw_strokes(strokes) for strokes in SAMPLES.values()])
+    paths = {}
+    torch.set_num_threads(1)  # as the app traces: the same sums, in the same order, each time
+    for name, (num_codes, dim) in WIDE.items():
+        torch.manual_seed(0)
+        model = VQVAE(ModelConfig(num_codes=num_codes, dim=dim)).eval()
+        with torch.no_grad():
+            vectors = model.encoder(torch.from_numpy(samples).unsqueeze(1)).reshape(-1, dim)
+            model.quantizer.init_kmeans(vectors, torch.Generator().manual_seed(0))
+        prior = code_prior(model, samples) * 0.9 + 0.1 / num_codes  # every code possible
+        paths[name] = save(model, directory / name, {"seed": 0, "prior": prior.tolist()})
+    return paths
 
 
 def make_app(model, **options) -> VQVAEApp:
@@ -68,10 +99,21 @@ def main() -> None:
     shots += [("edit-120x40", (120, 40), EDIT), ("tour-step4-120x40", (120, 40), TOUR[3])]
     shots += [("help-120x40", (120, 40), HELP), ("tour-step11-120x40", (120, 40), TOUR[10])]
     shots += [(f"atlas-selected-{name}", size, ATLAS) for name, size in ATLAS_SIZES.items()]
+    shots += [("open-picture-120x40", (120, 40), OPEN_PICTURE)]
     for name, size, keys in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys)))
         print(f"wrote {path.relative_to(ROOT)}")
+    with tempfile.TemporaryDirectory() as directory:  # models with a wide codebook
+        for name, weights in write_wide_weights(Path(directory)).items():
+            wide = load(weights)
+            for size in WIDE_SIZES[name]:
+                path = out / f"app-{name.lower()}-{size}.svg"
+                path.write_text(asyncio.run(screenshot(wide, SIZES[size], SELECT)))
+                print(f"wrote {path.relative_to(ROOT)}")
+            path = out / f"details-{name.lower()}-120x40.svg"
+            path.write_text(asyncio.run(screenshot(wide, (120, 40), WIDE_DETAILS)))
+            print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

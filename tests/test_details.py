@@ -221,7 +221,7 @@ async def test_details_fit_other_model_shapes():
         labels = "".join(matrices["distances"].text(y)[-2:] for y in range(25))[:49]
         assert labels == "".join(CODE_LABELS[c] for c in t.codes)
         grid = matrices["quantized"]
-        assert grid.side == 3 and grid.region.width == 7 * 3
+        assert (grid.rows, grid.columns) == (3, 3) and grid.region.width == 7 * 3
         assert [len(grid.text(y)) for y in range(14)] == [21] * 14
         expected = row_levels(t.quantized.reshape(49, 9)).reshape(7, 7, 9)
         np.testing.assert_array_equal(grid.levels[..., :9], expected)

@@ -123,3 +123,42 @@ async def test_the_summary_keeps_drawing_under_help_which_shows_it(shipped_model
         summary.session.play()
         await pilot.pause()
         assert (summary.output.levels != before).any()
+
+
+@pytest.mark.parametrize("screen_key", [None, "d", "g", "a"])
+async def test_two_sizes_queued_for_a_screen_settle(shipped_model, screen_key):
+    """A storm of resizes can leave a screen two Resize events of different sizes with another
+    message between them (the terminal's, and the one Textual posts a screen after laying it
+    out at a new size), so they are not merged. Each re-layout posts the next: if handling a
+    Resize also posts a message to the screen, the two sizes alternate for ever (full, compact,
+    full, …) and nothing else ever runs. They must settle: a few layouts, then the app answers."""
+    from textual import events
+    from textual.geometry import Size
+
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("3", *([screen_key] if screen_key else []))
+        await pilot.pause()
+        screen = app.screen
+        layouts = []
+        apply_layout = screen.apply_layout
+
+        def counted(size):
+            layouts.append(tuple(size))
+            if len(layouts) > 20:
+                raise RuntimeError(f"the layout oscillates: {layouts[-4:]}")
+            apply_layout(size)
+
+        screen.apply_layout = counted
+        for width, height in [(177, 49), (111, 32)]:  # full, then compact
+            screen.post_message(events.Resize(Size(width, height), Size(width, height)))
+            screen.call_later(lambda: None)  # any message between them
+        await pilot.pause()
+        await pilot.pause()
+        assert 2 <= len(layouts) <= 6
+        await pilot.resize_terminal(*FULL)
+        await pilot.pause()
+        await pilot.press("escape", "c", "1")  # the app still answers
+        await pilot.pause()
+        assert app.screen.id == "summary" and app.screen.layout_name == "full"
+        assert app.session.image.sum() > 40

@@ -96,6 +96,22 @@ def test_a_stroke_clear_or_undo_stops_a_sample():
         assert session.sample == [] and not session.play()
 
 
+def test_a_picture_becomes_the_drawing_in_one_undo_step():
+    session, changes = recorded()
+    session.paint((5.5, 5.5), (20.5, 5.5), new_stroke=True)
+    drawn = session.image.copy()
+    session.start_sample("3")
+    session.play(1)
+    picture = np.random.default_rng(0).random((IMAGE, IMAGE), dtype=np.float32)
+    session.load_picture(picture)
+    assert session.sample == []  # the sample stopped
+    np.testing.assert_array_equal(session.image, picture)
+    assert changes[-1] == "pixels"
+    assert session.undo()  # back to the sample's first segment, then to the stroke
+    assert session.undo()
+    np.testing.assert_array_equal(session.image, drawn)
+
+
 def test_set_code_and_its_nearest_code_is_no_edit():
     session, changes = recorded()
     session.set_code(5, 7, nearest=2)

@@ -11,11 +11,17 @@ from scenarios import (
     EDIT,
     HELP,
     LATENT,
+    OPEN_PICTURE,
     SCENARIOS,
     SIZES,
     TOUR,
+    WIDE,
+    WIDE_DETAILS,
+    WIDE_SIZES,
     make_app,
 )
+
+from vqvae_tui.model import load
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -58,3 +64,23 @@ def test_tour_step(snap_compare, shipped_model, step):
 def test_help_screen(snap_compare, shipped_model, size):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=SIZES[size], press=HELP)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_open_picture_prompt(snap_compare, shipped_model, size):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=SIZES[size], press=OPEN_PICTURE)
+
+
+@pytest.mark.parametrize(
+    ("name", "size"), [(name, size) for name in WIDE for size in WIDE_SIZES[name]]
+)
+def test_summary_of_a_wide_codebook(snap_compare, wide_weights, name, size):
+    app = make_app(load(wide_weights[name]), weights=wide_weights[name])
+    assert snap_compare(app, terminal_size=SIZES[size], press=SCENARIOS["selected"])
+
+
+@pytest.mark.parametrize("name", WIDE)
+def test_details_of_a_wide_codebook(snap_compare, wide_weights, name):
+    app = make_app(load(wide_weights[name]), weights=wide_weights[name])
+    assert snap_compare(app, terminal_size=(120, 40), press=WIDE_DETAILS)

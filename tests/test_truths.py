@@ -11,7 +11,7 @@ from scenarios import make_app
 from vqvae_tui.errors import WeightsError
 from vqvae_tui.model import VQVAE, ModelConfig, codebook_training, load, save, trace
 from vqvae_tui.model.trained import CodebookTraining
-from vqvae_tui.ui.screens.summary import CAPTIONS
+from vqvae_tui.ui.screens.summary import captions
 from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS
 
 FULL = (120, 40)
@@ -129,7 +129,19 @@ def test_the_losses_step_numbers_are_the_traces(shipped_model):
 
 
 def test_the_caption_names_the_pixels_each_vector_depends_on():
-    assert "encoder: 7×7 pixels → one D-vector" in CAPTIONS  # test_atlas measures the 7×7
+    assert "encoder: 7×7 pixels → one D-vector" in captions("conv")  # test_atlas measures it
+
+
+async def test_the_caption_of_the_mlp_encoder_is_every_pixel(tmp_path):
+    """The lecture's MLP computes each vector from the whole picture: no 7×7 window."""
+    torch.manual_seed(0)
+    save(VQVAE(ModelConfig(encoder="mlp")).eval(), tmp_path / "mlp", {"seed": 0})
+    app = make_app(load(tmp_path / "mlp"), weights=tmp_path / "mlp")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#captions").render())
+        assert "encoder: all pixels → one D-vector" in shown and "7×7 pixels" not in shown
 
 
 def test_the_shipped_sidecar_is_the_one_the_texts_read(shipped_model):

@@ -30,7 +30,12 @@ def parser() -> argparse.ArgumentParser:
         "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
     )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
-    root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
+    start = root.add_mutually_exclusive_group()
+    start.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
+    start.add_argument(
+        "--input", type=Path, metavar="FILE",
+        help="start from a picture: any image file (PNG, JPEG, …), centred as MNIST's digits",
+    )  # fmt: skip
     root.add_argument(
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
         help="start the walkthrough (at step STEP, from 1)",
@@ -38,7 +43,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 
     train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
-    train.add_argument("--data", type=Path, required=True, help="directory of IDX files")
+    train.add_argument(
+        "--data", type=Path, help="directory of IDX files (default: found in the usual places)"
+    )
     train.add_argument(
         "--out", type=Path, required=True, help="weights/NAME: writes NAME.safetensors + NAME.json"
     )
@@ -102,7 +109,7 @@ def what_is_saved(out: Path) -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from vqvae_tui.data import training_digits, validation_digits
+    from vqvae_tui.data import choose_data, training_digits, validation_digits
     from vqvae_tui.errors import WeightsError
     from vqvae_tui.model import ModelConfig
     from vqvae_tui.model.weights import paths
@@ -123,8 +130,11 @@ def run_train(args: argparse.Namespace) -> int:
         augment=args.augment,
         seed=args.seed,
     )
-    train_digits = training_digits(args.data)
-    validation = validation_digits(args.data)
+    source = choose_data(args.data)
+    if args.data is None:
+        print(f"training on {source.describe()}", file=sys.stderr)
+    train_digits = training_digits(source.directory)
+    validation = validation_digits(source.directory)
     with TrainingDisplay() as display:
         try:
             train(train_digits, validation, args.out, config, options, args.resume, display.update)
@@ -187,6 +197,10 @@ def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.ui.terminal import watch_for_hangup
 
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
+    if args.input is not None:
+        from vqvae_tui.data.pictures import read_picture
+
+        opened = (read_picture(args.input), {})
     check_terminal()
     app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
     if not os.environ.get("TEXTUAL_DRIVER"):

@@ -135,6 +135,13 @@ class Session:
         self.on_change("pixels")
         return True
 
+    def load_picture(self, pixels: np.ndarray) -> None:
+        """A picture (28, 28) in [0, 1] as the drawing (one undo step)."""
+        self.stop_sample()
+        self.push_undo()
+        self.image[:] = pixels
+        self.on_change("pixels")
+
     def start_sample(self, digit: str) -> None:
         """Clear the canvas (one undo step) and queue a sample digit's strokes; `play` draws
         them."""

@@ -1,24 +1,36 @@
-"""MNIST-format data: IDX files, the split, augmentation. Never imports the UI."""
+"""MNIST-format data: IDX files, the split, augmentation, where data is, pictures from image
+files. Never imports the UI.
 
-from vqvae_tui.data.augment import augment
-from vqvae_tui.data.idx import read_idx, read_pair
-from vqvae_tui.data.mnist import (
-    Digits,
-    read,
-    test_digits,
-    training_digits,
-    validation_digits,
-    validation_mask,
-)
+Names load on first use (PEP 562), as in `vqvae_tui.model`: reading a picture file or finding
+data needs no torch (augmentation does), so the app can read `--input` before torch loads.
+"""
 
-__all__ = [
-    "Digits",
-    "augment",
-    "read",
-    "read_idx",
-    "read_pair",
-    "test_digits",
-    "training_digits",
-    "validation_digits",
-    "validation_mask",
-]
+from importlib import import_module
+
+_WHERE = {
+    "augment": "augmentation",
+    "DataSource": "discovery",
+    "Found": "discovery",
+    "choose_data": "discovery",
+    "data_source": "discovery",
+    "find_data": "discovery",
+    "usual_places": "discovery",
+    "read_idx": "idx",
+    "read_picture": "pictures",
+    "read_pair": "idx",
+    "Digits": "mnist",
+    "read": "mnist",
+    "test_digits": "mnist",
+    "training_digits": "mnist",
+    "validation_digits": "mnist",
+    "validation_mask": "mnist",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value  # once loaded, an ordinary attribute
+    return value

@@ -31,6 +31,31 @@ def read_bytes(path: Path) -> bytes:
         raise DataError(f"{path}: broken gzip data ({error})") from None
 
 
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of a file, un-gzipped if it is gzipped: a header, without reading
+    the rest."""
+    try:
+        with path.open("rb") as file:
+            gzipped = file.read(2) == GZIP_MAGIC
+        opened = gzip.open(path, "rb") if gzipped else path.open("rb")
+        with opened as file:
+            return file.read(size)
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(f"{path}: cannot be read ({error})") from None
+
+
+def idx_shape(path: Path, magic: int) -> tuple[int, ...]:
+    """The shape an IDX file's header promises (its magic number checked), read from its head."""
+    ndim = magic & 0xFF
+    head = read_head(path, 4 + 4 * ndim)
+    kind = "images" if magic == IMAGES_MAGIC else "labels"
+    if len(head) < 4 + 4 * ndim or int.from_bytes(head[:4], "big") != magic:
+        raise DataError(f"{path}: not an IDX {kind} file (no magic number {magic})")
+    return tuple(int.from_bytes(head[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+
+
 def read_idx(path: Path, magic: int) -> np.ndarray:
     """One IDX file of unsigned bytes whose header starts with `magic`, as a uint8 array."""
     data = read_bytes(path)

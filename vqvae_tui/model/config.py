@@ -13,7 +13,14 @@ PATCH = IMAGE // GRID  # each position stands for a 4×4 patch of pixels
 RECEPTIVE_FIELD = 7  # the encoder's vector at a position depends on the 7×7 pixels that end at
 # its patch's bottom-right corner: two 3×3 convolutions of stride 2 reach 3 pixels up and left
 CENTRE = POSITIONS // 2  # the middle position, where a cursor starts
-CODE_LABELS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # one character per code
+# One character per code, so a grid cell holds its label: digits, capitals, small letters and
+# two signs. Small letters are also keys; on the Codes grid they are typed after `=`.
+CODE_LABELS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz@#"
+MAX_DIM = 64  # the longest code vectors every screen of the explainer can show
+ENCODERS = ("conv", "mlp")  # the shipped convolutions, or the lecture's MLP (model/mlp.py)
+QUANTIZERS = ("ours", "library")  # model/vqvae.py, or vector-quantize-pytorch (model/library.py)
+DISTANCES = ("euclidean", "cosine")
+OPTIONAL = ("encoder", "quantizer", "rotation_trick", "distance")  # sidecars before them: defaults
 
 
 @dataclass(frozen=True)
@@ -21,15 +28,28 @@ class ModelConfig:
     num_codes: int = 20  # K, the codebook's size
     dim: int = 16  # D, the length of each vector
     beta: float = 0.25  # weight of the commitment loss
+    encoder: str = "conv"  # the encoder and its mirror, the decoder: conv or mlp
+    quantizer: str = "ours"  # ours, or library (vector-quantize-pytorch's VectorQuantize)
+    rotation_trick: bool = False  # library only: z_e's gradient by the rotation trick
+    distance: str = "euclidean"  # library only: or cosine (z_e and the codes of unit length)
 
     def __post_init__(self):
         # type(...) is int: a JSON true is a Python int too, and no count of codes
         if type(self.num_codes) is not int or not 2 <= self.num_codes <= len(CODE_LABELS):
             raise WeightsError(f"num_codes must be an integer from 2 to {len(CODE_LABELS)}")
-        if type(self.dim) is not int or not 1 <= self.dim <= 256:
-            raise WeightsError("dim must be an integer from 1 to 256")
+        if type(self.dim) is not int or not 1 <= self.dim <= MAX_DIM:
+            raise WeightsError(f"dim must be an integer from 1 to {MAX_DIM}")
         if type(self.beta) not in (int, float) or not 0 <= self.beta <= 10:
             raise WeightsError("beta must be a number from 0 to 10")
+        for name, choices in (
+            ("encoder", ENCODERS), ("quantizer", QUANTIZERS), ("distance", DISTANCES)
+        ):  # fmt: skip
+            if getattr(self, name) not in choices:
+                raise WeightsError(f"{name} must be one of {', '.join(choices)}")
+        if not isinstance(self.rotation_trick, bool):
+            raise WeightsError("rotation_trick must be true or false")
+        if self.quantizer != "library" and (self.rotation_trick or self.distance != "euclidean"):
+            raise WeightsError("rotation_trick and cosine distance need quantizer library")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -42,7 +62,7 @@ class ModelConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise WeightsError(f"unknown model config keys: {', '.join(unknown)}")
-        missing = sorted(known - set(values))
+        missing = sorted(known - set(values) - set(OPTIONAL))
         if missing:
             raise WeightsError(f"missing model config keys: {', '.join(missing)}")
         return cls(**values)

@@ -1,8 +1,9 @@
 """The quantizer's source, step by step: which line computes which Trace matrix.
 
-`VectorQuantizer.forward` ends each step's line with a `# step: NAME` marker. The details screen
-shows that source, read as it runs, beside the live matrices; `steps` checks the markers, so an
-edit to the model can never make the line ↔ matrix link silently wrong.
+`VectorQuantizer.forward` (and the library's adapter, `LibraryQuantizer.forward`) ends each
+step's line with a `# step: NAME` marker. The details screen shows the source of the quantizer
+that runs, read as it runs, beside the live matrices; `steps` checks the markers, so an edit to
+the model can never make the line ↔ matrix link silently wrong.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Source:
     text: str  # dedented
     first_line: int  # the file's line number (1-based) of the first line of text
     lines: tuple[str, ...]  # text, one line each
+    title: str  # what it is and where: "VectorQuantizer.forward — model/vqvae.py"
 
 
 @dataclass(frozen=True)
@@ -41,15 +43,17 @@ class Step:
 
 
 @functools.cache  # read once: the source of the code that runs, even if the file changes later
-def quantizer_source() -> Source:
-    """The source of `VectorQuantizer.forward`, read from its module."""
-    lines, first_line = inspect.getsourcelines(VectorQuantizer.forward)
+def quantizer_source(quantizer: type = VectorQuantizer) -> Source:
+    """The source of a quantizer class's `forward` (ours by default), read from its module."""
+    lines, first_line = inspect.getsourcelines(quantizer.forward)
     text = textwrap.dedent("".join(lines))
-    return Source(text, first_line, tuple(text.splitlines()))
+    module = quantizer.__module__.removeprefix("vqvae_tui.").replace(".", "/")
+    title = f"{quantizer.__name__}.forward — {module}.py"
+    return Source(text, first_line, tuple(text.splitlines()), title)
 
 
 def steps(source: Source | str | None = None) -> list[Step]:
-    """The marked steps of `source` (default: the quantizer's), in source order.
+    """The marked steps of `source` (default: our quantizer's), in source order.
 
     Raises ValueError if a marker names an unknown step, if a step is marked twice or if a step
     of STEP_MATRICES has no marker.
@@ -76,15 +80,15 @@ def steps(source: Source | str | None = None) -> list[Step]:
 
 
 @functools.cache  # the source is read once, so its steps are found once
-def quantizer_steps() -> tuple[Step, ...]:
-    return tuple(steps(quantizer_source()))
+def quantizer_steps(quantizer: type = VectorQuantizer) -> tuple[Step, ...]:
+    return tuple(steps(quantizer_source(quantizer)))
 
 
-def line_of(matrix: str) -> list[int]:
-    """The lines of the quantizer's source that compute a Trace field (none for most fields)."""
-    return [step.line for step in quantizer_steps() if step.matrix == matrix]
+def line_of(matrix: str, quantizer: type = VectorQuantizer) -> list[int]:
+    """The lines of a quantizer's source that compute a Trace field (none for most fields)."""
+    return [step.line for step in quantizer_steps(quantizer) if step.matrix == matrix]
 
 
-def matrix_of(line: int) -> str | None:
-    """The Trace field a line of the quantizer's source computes, None for an unmarked line."""
-    return next((step.matrix for step in quantizer_steps() if step.line == line), None)
+def matrix_of(line: int, quantizer: type = VectorQuantizer) -> str | None:
+    """The Trace field a line of a quantizer's source computes, None for an unmarked line."""
+    return next((s.matrix for s in quantizer_steps(quantizer) if s.line == line), None)

@@ -127,13 +127,26 @@ class VectorQuantizer(nn.Module):
 
 
 class VQVAE(nn.Module):
-    def __init__(self, config: ModelConfig):
+    def __init__(self, config: ModelConfig, library_options: dict | None = None):
+        """The networks and the quantizer that `config` names; `library_options` are the
+        training options of the library's quantizer (see model/library.py)."""
         super().__init__()
         self.config = config
         self.sidecar: dict = {}  # its weights' JSON sidecar, once loaded (weights.load)
-        self.encoder = Encoder(config.dim)
-        self.quantizer = VectorQuantizer(config.num_codes, config.dim)
-        self.decoder = Decoder(config.dim)
+        if config.encoder == "mlp":
+            from vqvae_tui.model.mlp import MLPDecoder, MLPEncoder
+
+            self.encoder, self.decoder = MLPEncoder(config.dim), MLPDecoder(config.dim)
+        else:
+            self.encoder, self.decoder = Encoder(config.dim), Decoder(config.dim)
+        if config.quantizer == "library":  # the library is imported only by those who use it
+            from vqvae_tui.model.library import LibraryQuantizer, UnitLength
+
+            self.quantizer = LibraryQuantizer(config, **(library_options or {}))
+            if config.distance == "cosine":
+                self.encoder = nn.Sequential(self.encoder, UnitLength())
+        else:
+            self.quantizer = VectorQuantizer(config.num_codes, config.dim)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, Quantization]:
         """x: (n, 1, 28, 28) in [0, 1] → (reconstruction, z_e, quantization)."""

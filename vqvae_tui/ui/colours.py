@@ -8,17 +8,28 @@ import numpy as np
 from rich.color import Color, ColorTriplet, ColorType
 from rich.style import Style
 
-# 20 well-separated hues (after the tab20 palette), repeated past 20 codes
+# One colour per code, for the 64 codes a model may have. The first 20 are the tab20 palette's
+# well-separated hues. The other 44 are colours of the xterm palette's 6×6×6 cube, so they stay
+# apart at 256 colours too: each in turn the one farthest (in CIELAB) from those before it and
+# from the selection's highlight (#ffd75f), leaving out greys (chroma ≤ 25, they would read as
+# the matrices' shades) and the darkest and lightest (L* outside 30–92).
 CODE_COLOURS = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
     "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+    "#0000ff", "#ff00ff", "#00ff00", "#005fff", "#5f5f00", "#ff0087", "#8700af", "#00875f",
+    "#00ff87", "#00ffd7", "#87d700", "#0087ff", "#af0087", "#af5f00", "#ff0000", "#005f00",
+    "#af00ff", "#d75fff", "#87af87", "#ffaf00", "#87afff", "#875f87", "#af8700", "#ff5f87",
+    "#ff875f", "#5f8700", "#00d787", "#ff5fd7", "#d7afff", "#ffd700", "#d787ff", "#af005f",
+    "#ff005f", "#5f5fd7", "#008787", "#00ffff", "#ffd7af", "#5f00d7", "#d75f5f", "#87ff5f",
+    "#87ff00", "#afd75f", "#ff00af", "#5fd7af",
 ]  # fmt: skip
 SHADE_GLYPHS = " ░▒▓█"  # a level 0..255 without colour (NO_COLOR), darkest first
 
 
+@lru_cache(maxsize=len(CODE_COLOURS))
 def code_colour(code: int) -> Color:
-    return Color.parse(CODE_COLOURS[code % len(CODE_COLOURS)])
+    return Color.parse(CODE_COLOURS[code])
 
 
 def readable_on(colour: Color) -> Color:

@@ -56,6 +56,9 @@ class AtlasScreen(ExplainerScreen):
         moves("position"),
         Action("m", "most_used", "Most used",
                "Place the code where the training digits choose it most often", footer=12),
+        Action("equals_sign", "label", "Code by label",
+               "= then any code's label selects that code (the labels a–z are keys too)",
+               key_display="="),
         Action("a,escape", "back", "Back", "Back to the summary screen", footer=13),
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
@@ -83,6 +86,7 @@ class AtlasScreen(ExplainerScreen):
         self.position = CENTRE  # where the selected code is placed
         self.drawn: tuple | None = None  # (model, code, position) of the pictures on screen
         self.change: np.ndarray | None = None  # |placed − empty canvas|: what the code adds
+        self.label_next = False  # after =: the next key is a code's label
 
     def compose(self) -> ComposeResult:
         yield self.header
@@ -127,15 +131,29 @@ class AtlasScreen(ExplainerScreen):
         if self.model is not None:
             self.session.select_code((self.code() + step) % self.model.config.num_codes)
 
+    def action_label(self) -> None:
+        """= : the next key is read as a code's label, whatever else it does."""
+        if self.model is not None:
+            self.label_next = True
+            self.notify("type a code's label (Esc: none)", timeout=3)
+
     def on_key(self, event: Key) -> None:
-        """A code's label selects that code."""
-        if self.model is None or not event.character or event.character == " ":
+        """A code's label selects that code; a small letter (K > 36), being a key of this
+        screen too (n, p, m, a…), only after =, as on the summary's Codes grid."""
+        label_next, self.label_next = self.label_next, False
+        if self.model is None:
             return
         labels = CODE_LABELS[: self.model.config.num_codes]
-        if event.character in labels:
-            event.stop()
-            event.prevent_default()
-            self.session.select_code(labels.index(event.character))
+        character = event.character or ""
+        typed = len(character) == 1 and character in labels
+        if not (label_next or (typed and not character.islower())):
+            return
+        event.stop()
+        event.prevent_default()
+        if typed:
+            self.session.select_code(labels.index(character))
+        elif event.key != "escape":
+            self.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
 
     def action_move(self, rows: int, cols: int) -> None:
         row = min(max(self.position // GRID + rows, 0), GRID - 1)

@@ -131,7 +131,13 @@ class DrawingScreen(ExplainerScreen):
     ACTIONS = actions(
         "drawing",
         Action("c", "clear", "Clear", "Clear the input canvas", footer=30),
-        Action("u", "undo", "Undo", "Undo the last stroke, clear or sample", footer=31),
+        Action("u", "undo", "Undo", "Undo the last stroke, clear, sample or picture", footer=31),
+        Action(
+            "o",
+            "open_picture",
+            "Open picture",
+            "Open an image file (PNG, JPEG, …) as the drawing, centred as MNIST's digits",
+        ),
         SAMPLE_ACTIONS,
     )
     BINDINGS = bindings(ACTIONS)
@@ -166,6 +172,20 @@ class DrawingScreen(ExplainerScreen):
     def action_undo(self) -> None:
         if self.session.undo():
             self.show_drawing()
+
+    def action_open_picture(self) -> None:
+        from vqvae_tui.ui.screens.open_picture import OpenPictureScreen
+
+        if self.app.screen is self:  # keys already queued may arrive after another opened
+            self.app.push_screen(OpenPictureScreen(), self.picture_opened)
+
+    def picture_opened(self, opened) -> None:
+        """The prompt's (path, pixels), or None if it was closed."""
+        if opened is not None:
+            path, pixels = opened
+            self.session.load_picture(pixels)
+            self.show_drawing()
+            self.notify(f"opened {path.name} as the drawing (u undoes it)", timeout=4)
 
     def action_sample(self, digit: str) -> None:
         """Draw a sample digit stroke by stroke (at once when animations are off)."""

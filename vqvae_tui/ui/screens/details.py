@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.containers import Container, Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CODE_LABELS, GRID, POSITIONS
 from vqvae_tui.model.steps import line_of, matrix_of, quantizer_source
 from vqvae_tui.model.trained import codebook_training
+from vqvae_tui.model.vqvae import VectorQuantizer
 from vqvae_tui.session import Selection, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeLineSelected, MatrixLinked
@@ -45,10 +46,10 @@ def panel_of(field: str | None) -> str | None:
     return SHOWN_WITH.get(field, field)
 
 
-def lines_of_panel(panel: str | None) -> set[int]:
-    """The source lines that compute what a panel shows."""
+def lines_of_panel(panel: str | None, quantizer: type = VectorQuantizer) -> set[int]:
+    """The lines of a quantizer's source that compute what a panel shows."""
     fields = [field for field in (*SHOWN_WITH, *MATRIX_TITLES) if panel_of(field) == panel]
-    return {line for field in fields for line in line_of(field)}
+    return {line for field in fields for line in line_of(field, quantizer)}
 
 
 class DetailsScreen(DrawingScreen):
@@ -65,7 +66,8 @@ class DetailsScreen(DrawingScreen):
     def __init__(self):
         super().__init__(id="details")
         monochrome = bool(self.app.monochrome)
-        self.source = quantizer_source()
+        self.quantizer = type(self.app.model.quantizer)  # its source is the one shown
+        self.source = quantizer_source(self.quantizer)
         self.canvas = Canvas(monochrome=monochrome, id="details-input")
         self.matrices = {
             field: VectorGrid(monochrome=monochrome, id=f"matrix-{field}")
@@ -90,13 +92,15 @@ class DetailsScreen(DrawingScreen):
                     yield Static(
                         "shade: row min ■ → max □\nargmin: label right of row", id="legend"
                     )
-                for field, title in MATRIX_TITLES.items():
-                    with Vertical(classes="matrix-panel", id=f"panel-{field}") as box:
-                        self.panels[field] = box
-                        yield Static(title, classes="matrix-title")
-                        yield self.matrices[field]
-                        if field == "quantized":
-                            yield self.losses
+                with HorizontalScroll(id="details-matrices") as matrices:  # a large K or D
+                    matrices.can_focus = False  # Tab goes to the matrices, which it scrolls to
+                    for field, title in MATRIX_TITLES.items():
+                        with Vertical(classes="matrix-panel", id=f"panel-{field}") as box:
+                            self.panels[field] = box
+                            yield Static(title, classes="matrix-title")
+                            yield self.matrices[field]
+                            if field == "quantized":
+                                yield self.losses
             with Container(classes="panel", id="code-panel"):
                 yield self.code
         yield KeyFooter()
@@ -104,7 +108,7 @@ class DetailsScreen(DrawingScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#details-input-panel").border_title = "Input"
-        self.query_one("#code-panel").border_title = "VectorQuantizer.forward — model/vqvae.py"
+        self.query_one("#code-panel").border_title = self.source.title
 
     def on_screen_resume(self) -> None:
         if self.app.trace is not None and self.app.straight is None:
@@ -120,7 +124,7 @@ class DetailsScreen(DrawingScreen):
             box = self.panels[field]
             if box.has_class("-linked") != (field == panel):  # a class change restyles the box
                 box.set_class(field == panel, "-linked")
-        self.code.show(lines_of_panel(panel), self.code_cursor)
+        self.code.show(lines_of_panel(panel, self.quantizer), self.code_cursor)
         if trace is not None:
             self.row.update(describe_row(trace, selection, self.linked_matrix))
         if straight is not None:
@@ -132,30 +136,50 @@ class DetailsScreen(DrawingScreen):
 
     def on_code_line_selected(self, message: CodeLineSelected) -> None:
         self.code_cursor = message.line
-        self.linked_matrix = matrix_of(message.line)
+        self.linked_matrix = matrix_of(message.line, self.quantizer)
         self.show()
+        if self.linked_matrix is not None:  # where the matrices scroll, bring it into view
+            box = self.panels[panel_of(self.linked_matrix)]
+            self.query_one("#details-matrices").scroll_to_widget(box, animate=False)
 
 
-def numbers(values: np.ndarray) -> str:
-    return " ".join(f"{v:+.2f}" for v in values)
+ROW_HEIGHT = 8  # details.tcss: #row-numbers
+ROW_LINES = ROW_HEIGHT - 1  # the lines under the row's head
+ROW_NUMBERS = 5  # numbers a line ("+0.12 ", in the 30 columns of #details-left)
+ROW_DISTANCES = 3  # distances a line ("A  0.52 ")
+
+
+def numbers(name: str, values: np.ndarray) -> str:
+    """`name: v1 v2 …`, or as many values as the lines hold, saying which: `name 1–29 of 64:`."""
+    fits = ROW_LINES * ROW_NUMBERS - 1  # the name takes the first line's first place
+    if len(values) > fits:
+        fits -= ROW_NUMBERS  # a longer name: one line less of numbers
+        name = f"{name} 1–{fits} of {len(values)}"
+    return f"{name}: " + " ".join(f"{v:+.2f}" for v in values[:fits])
 
 
 def describe_row(trace: Trace, selection: Selection, linked: str | None) -> Text:
-    """The exact numbers of the focused row of the linked matrix (the distances by default)."""
+    """The exact numbers of the focused row of the linked matrix (the distances by default):
+    all of them, or as many as the panel holds (then the nearest codes, for the distances)."""
     p = selection.position
     if p is None:
         return Text("Focus a row: Tab to a matrix, ↑↓ (or hover); or pick a line of code.")
     code = int(trace.codes[p])
     head = f"row {p} {position_label(p)} → code {CODE_LABELS[code]}\n"
     if linked == "flat":
-        return Text(f"{head}z_e: {numbers(trace.flat[p])}")
+        return Text(head + numbers("z_e", trace.flat[p]))
     if linked in ("selected", "quantized"):
-        return Text(f"{head}e_{CODE_LABELS[code]}: {numbers(trace.selected[p])}")
+        return Text(head + numbers(f"e_{CODE_LABELS[code]}", trace.selected[p]))
+    distances = trace.distances[p]
+    shown = list(range(len(distances)))
     text = Text(head)
-    for k, distance in enumerate(trace.distances[p]):
-        entry = f"{CODE_LABELS[k]} {distance:5.2f}"
-        text.append(entry, "bold reverse" if k == code else "")
-        text.append(" " if k % 3 < 2 else "\n")
+    if len(shown) > ROW_LINES * ROW_DISTANCES:  # the nearest, nearest first
+        shown = np.argsort(distances, kind="stable")[: (ROW_LINES - 1) * ROW_DISTANCES].tolist()
+        text.append(f"the {len(shown)} nearest of {len(distances)} codes:\n")
+    for place, k in enumerate(shown):
+        if place:
+            text.append(" " if place % ROW_DISTANCES else "\n")
+        text.append(f"{CODE_LABELS[k]} {distances[k]:5.2f}", "bold reverse" if k == code else "")
     return text
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from textual.app import ComposeResult, SystemCommand
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.widgets import Static
 
@@ -41,10 +41,18 @@ PANEL_TITLES = {
     "codebook-panel": ("Codebook", "K × D, count"),
     "difference-panel": ("Edits: |edited − model|", "no edits"),
 }
-CAPTIONS = (
-    f"  encoder: {RECEPTIVE_FIELD}×{RECEPTIVE_FIELD} pixels → one D-vector   nearest code: argmin"
-    f" of d²   look up: code → its vector   decoder: {GRID}×{GRID}×D → {IMAGE}×{IMAGE}"
-)
+
+
+def captions(encoder: str) -> str:
+    """The captions under the figure. What one vector is computed from depends on the encoder:
+    the convolutions see a 7×7 window, the lecture's MLP every pixel."""
+    sees = f"{RECEPTIVE_FIELD}×{RECEPTIVE_FIELD} pixels" if encoder == "conv" else "all pixels"
+    return (
+        f"  encoder: {sees} → one D-vector   nearest code: argmin of d²   look up: code → its"
+        f" vector   decoder: {GRID}×{GRID}×D → {IMAGE}×{IMAGE}"
+    )
+
+
 HINTS = (
     "Draw: mouse drag (right button erases), or arrows + space/x, p pen down\n"
     "Inspect: hover a grid, or Tab to it and move with the arrows\n"
@@ -91,6 +99,8 @@ class SummaryScreen(DrawingScreen):
     def __init__(self):
         super().__init__(id="summary")
         monochrome = bool(self.app.monochrome)
+        self.captions = Static(captions("conv"), id="captions")
+        self.captioned = None  # the model the captions are of
         self.canvas = Canvas(monochrome=monochrome, id="input")
         self.output = Picture(monochrome=monochrome, id="output")
         self.difference = Picture(monochrome=monochrome, id="difference")
@@ -124,12 +134,14 @@ class SummaryScreen(DrawingScreen):
             yield Static("→", classes="arrow", id="arrow-decoder")
             with self.panel("output-panel"):
                 yield self.output
-        yield Static(CAPTIONS, id="captions")
+        yield self.captions
         with Horizontal(id="lower"):
             with self.panel("codebook-panel"):
-                with Horizontal(id="codebook-rows"):
-                    yield self.codebook
-                    yield self.code_counts
+                with VerticalScroll(id="codebook-scroll") as rows:  # K rows may not fit
+                    rows.can_focus = False  # Tab goes to the codebook, its rows follow it
+                    with Horizontal(id="codebook-rows"):
+                        yield self.codebook
+                        yield self.code_counts
             with Vertical(id="side"):
                 yield self.inspector
                 with Horizontal(id="side-row"):
@@ -150,6 +162,9 @@ class SummaryScreen(DrawingScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.canvas.focus()
+        self.watch(
+            self.query_one("#codebook-scroll"), "show_vertical_scrollbar", self.mark_scrolling
+        )
 
     # ---- layout -------------------------------------------------------------------------
 
@@ -159,6 +174,14 @@ class SummaryScreen(DrawingScreen):
             f" (now {size.width}×{size.height}).\nq quits."
         )
         super().apply_layout(size)
+
+    def mark_scrolling(self, scrolls: bool) -> None:
+        """'↕' in the codebook's subtitle while its rows are more than it can show (its
+        scrollbar shown). Called as the layout decides it, so a resize posts the screen no
+        message: a message between two queued Resize events keeps Textual from merging them,
+        and the two sizes would then lay the screen out in turn for ever."""
+        subtitle = PANEL_TITLES["codebook-panel"][1]
+        self.set_subtitle("codebook-panel", f"{subtitle} ↕" if scrolls else subtitle)
 
     def layout_changed(self, name: str) -> None:
         self.codebook.compact = name == "compact"
@@ -180,6 +203,9 @@ class SummaryScreen(DrawingScreen):
     def show(self) -> None:
         super().show()
         trace, selection, edits = self.app.trace, self.app.selection, self.session.edits
+        if self.app.model is not None and self.app.model is not self.captioned:
+            self.captioned = self.app.model
+            self.captions.update(captions(self.captioned.config.encoder))
         if trace is not None:
             self.show_output(trace)
         for grid in self.grids.values():
@@ -309,10 +335,11 @@ class SummaryScreen(DrawingScreen):
         """The line of the quantizer's source that the step talks about."""
         if step.marker is None or self.app.model is None:
             return None
-        from vqvae_tui.model.steps import quantizer_source, steps
+        from vqvae_tui.model.steps import quantizer_source, quantizer_steps
 
-        line = next(s.line for s in steps() if s.name == step.marker)
-        return quantizer_source().lines[line]
+        quantizer = type(self.app.model.quantizer)
+        line = next(s.line for s in quantizer_steps(quantizer) if s.name == step.marker)
+        return quantizer_source(quantizer).lines[line]
 
     def show_tour(self) -> None:
         step = TOUR_STEPS[self.tour_step]

@@ -53,9 +53,15 @@ class LatentGrid(HoverSelects, Widget, can_focus=True):
         Action("minus", "cycle(-1)", "Previous code",
                "Codes grid: the previous code at this position", key_display="-",
                id="previous_code"),
+        Action("equals_sign", "label", "Code by label",
+               "Codes grid: = then any code's label sets the code at this position",
+               key_display="="),
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
-    HELP = "On the Codes grid, type a code's label to set the selected position's code."
+    HELP = (
+        "On the Codes grid, type a code's label to set the selected position's code; the"
+        " labels a–z, which are keys too, after = (which takes any label)."
+    )
 
     def __init__(self, kind: str, *, id: str | None = None):
         super().__init__(id=id)
@@ -63,6 +69,7 @@ class LatentGrid(HoverSelects, Widget, can_focus=True):
         self.trace: Trace | None = None
         self.selection = Selection()
         self.cells: np.ndarray | None = None  # what each cell shows now (see cells_of)
+        self.label_next = False  # after =: the next key is a code's label
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return GRID * CELL_WIDTH
@@ -144,7 +151,7 @@ class LatentGrid(HoverSelects, Widget, can_focus=True):
     # ---- editing codes, on the Codes grid -----------------------------------------------
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action == "cycle":
+        if action in ("cycle", "label"):
             return self.kind == "codes"
         return True
 
@@ -158,15 +165,29 @@ class LatentGrid(HoverSelects, Widget, can_focus=True):
             code = (self.code_now(position) + step) % len(self.trace.codebook)
             self.post_message(CodeEdited(position, code))
 
+    def action_label(self) -> None:
+        """= : the next key is read as a code's label, whatever else it does."""
+        if self.trace is not None and self.selection.position is not None:
+            self.label_next = True
+            self.notify("type a code's label (Esc: none)", timeout=3)
+
     def on_key(self, event: Key) -> None:
-        """On the Codes grid: a code's label sets the selected position's code."""
+        """On the Codes grid: a code's label sets the selected position's code (a small
+        letter, which is a key too, only after =)."""
+        label_next, self.label_next = self.label_next, False
         if self.kind != "codes" or self.trace is None or self.selection.position is None:
             return
         labels = CODE_LABELS[: len(self.trace.codebook)]
-        if event.character and event.character != " " and event.character in labels:
-            event.stop()
-            event.prevent_default()
-            self.post_message(CodeEdited(self.selection.position, labels.index(event.character)))
+        character = event.character or ""
+        typed = len(character) == 1 and character in labels
+        if not (label_next or (typed and not character.islower())):
+            return
+        event.stop()
+        event.prevent_default()
+        if typed:
+            self.post_message(CodeEdited(self.selection.position, labels.index(character)))
+        elif event.key != "escape":
+            self.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
 
     def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
         self.scroll_code(event, -1)

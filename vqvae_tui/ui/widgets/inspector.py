@@ -29,8 +29,10 @@ def bars(values: np.ndarray, low: float, high: float) -> str:
     return "".join(BARS[int(round(v))] for v in np.clip(scaled, 0, len(BARS) - 1))
 
 
-def describe(trace: Trace, selection: Selection) -> Text:
-    """What the inspector says for this trace and selection."""
+def describe(trace: Trace, selection: Selection, width: int | None = None) -> Text:
+    """What the inspector says for this trace and selection, its lines no wider than `width`
+    where it can (the vectors' bar strips are D wide: for a long D the words around them go
+    short)."""
     if selection.position is not None:
         p = selection.position
         code = int(trace.codes[p])
@@ -46,8 +48,17 @@ def describe(trace: Trace, selection: Selection) -> Text:
         )
         z_e, e = trace.flat[p], trace.codebook[code]
         low, high = float(min(z_e.min(), e.min())), float(max(z_e.max(), e.max()))
-        text.append(f"z_e  {bars(z_e, low, high)}  |z_e|={np.linalg.norm(z_e):.2f}\n")
-        text.append(f"e_{CODE_LABELS[code]}  {bars(e, low, high)}  (its code vector)")
+        norm = np.linalg.norm(z_e)
+        vectors = (
+            f"z_e  {bars(z_e, low, high)}  |z_e|={norm:.2f}",
+            f"e_{CODE_LABELS[code]}  {bars(e, low, high)}  (its code vector)",
+        )
+        if width is not None and max(map(len, vectors)) > width:
+            vectors = (
+                f"z_e {bars(z_e, low, high)} |{norm:.2f}|",
+                f"e_{CODE_LABELS[code]} {bars(e, low, high)}",
+            )
+        text.append("\n".join(vectors))
         return text
     if selection.code is not None:
         code = selection.code
@@ -66,6 +77,19 @@ def describe(trace: Trace, selection: Selection) -> Text:
 
 
 class Inspector(Static):
+    def __init__(self, text: str, *, id: str | None = None):
+        super().__init__(text, id=id)
+        self.shown: tuple[Trace | None, Selection] = (None, Selection())
+
     def show(self, trace: Trace | None, selection: Selection) -> None:
         # a fixed height (app.tcss), so new numbers need no layout pass: only this widget repaints
-        self.update("loading model…" if trace is None else describe(trace, selection), layout=False)
+        self.shown = trace, selection
+        words = (
+            "loading model…"
+            if trace is None
+            else describe(trace, selection, self.size.width or None)
+        )
+        self.update(words, layout=False)
+
+    def on_resize(self) -> None:
+        self.show(*self.shown)  # the words fitted to the new width

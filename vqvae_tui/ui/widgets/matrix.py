@@ -205,21 +205,28 @@ class HeatMatrix(HoverSelects, Matrix):
         self.post_message(PositionSelected(row))
 
 
+def block_shape(dim: int) -> tuple[int, int]:
+    """(rows, columns) of values that show one position's D values: a square up to D = 16
+    (4 × 4 for 16), then 4 rows of D/4 columns, so the grid is never taller than for 16."""
+    side = int(np.ceil(np.sqrt(dim)))
+    return (side, side) if side <= 4 else (4, int(np.ceil(dim / 4)))
+
+
 class VectorGrid(Matrix):
-    """The quantized grid (GRID × GRID × D): each position's D values as a small heat square,
-    side × side values (4 × 4 for D = 16) in side columns and side/2 lines; a band per two grid
-    columns."""
+    """The quantized grid (GRID × GRID × D): each position's D values as a small heat block,
+    rows × columns values (4 × 4 for D = 16, see block_shape) in `columns` columns and rows/2
+    lines; a band per two grid columns."""
 
     field = "quantized"
 
     def __init__(self, *, monochrome: bool = False, id: str | None = None):
         super().__init__(monochrome=monochrome, id=id)
-        self.levels: np.ndarray | None = None  # (GRID, GRID, side²) shades, 0-padded past D
+        self.levels: np.ndarray | None = None  # (GRID, GRID, rows·columns) shades, 0-padded
         self.focused: int | None = None
-        self.side = 4
+        self.rows, self.columns = 4, 4
 
     def line_count(self) -> int:
-        return GRID * ((self.side + 1) // 2)
+        return GRID * ((self.rows + 1) // 2)
 
     def show(self, trace: Trace | None, selection: Selection) -> None:
         """New numbers or focus; repaints only the cells that look different."""
@@ -227,14 +234,14 @@ class VectorGrid(Matrix):
             return
         self.read_styles()
         d = trace.quantized.shape[-1]
-        side = int(np.ceil(np.sqrt(d)))
-        levels = np.zeros((GRID, GRID, side * side), dtype=np.int64)
+        rows, columns = block_shape(d)
+        levels = np.zeros((GRID, GRID, rows * columns), dtype=np.int64)
         levels[..., :d] = row_levels(trace.quantized.reshape(POSITIONS, d)).reshape(GRID, GRID, d)
         previous, previous_focus = self.levels, self.focused
         self.levels, self.focused = levels, selection.position
         if previous is None or previous.shape != levels.shape:
-            self.side = side
-            self.set_edges([*range(0, GRID * side, 2 * side), GRID * side])
+            self.rows, self.columns = rows, columns
+            self.set_edges([*range(0, GRID * columns, 2 * columns), GRID * columns])
             self.refresh_lines(range(self.line_count()))
             return
         cells = {
@@ -245,23 +252,23 @@ class VectorGrid(Matrix):
         }
         if previous_focus != self.focused:
             for position in {previous_focus, self.focused} - {None}:
-                cells |= {self.place(position, value) for value in range(side * side)}
+                cells |= {self.place(position, value) for value in range(rows * columns)}
         self.refresh_cells(cells)
 
     def place(self, position: int, value: int) -> tuple[int, int]:
         """The (x, y) cell showing one value of one position."""
         grid_row, grid_col = divmod(int(position), GRID)
-        row, col = divmod(int(value), self.side)
-        return grid_col * self.side + col, grid_row * ((self.side + 1) // 2) + row // 2
+        row, col = divmod(int(value), self.columns)
+        return grid_col * self.columns + col, grid_row * ((self.rows + 1) // 2) + row // 2
 
     def cell(self, x: int, y: int) -> Segment:
         if self.levels is None:
             return BLANK
-        lines = (self.side + 1) // 2
-        (grid_row, line), (grid_col, col) = divmod(y, lines), divmod(x, self.side)
-        square = self.levels[grid_row, grid_col].reshape(self.side, self.side)
-        top = int(square[2 * line, col])
-        bottom = int(square[2 * line + 1, col]) if 2 * line + 1 < self.side else 0
+        lines = (self.rows + 1) // 2
+        (grid_row, line), (grid_col, col) = divmod(y, lines), divmod(x, self.columns)
+        block = self.levels[grid_row, grid_col].reshape(self.rows, self.columns)
+        top = int(block[2 * line, col])
+        bottom = int(block[2 * line + 1, col]) if 2 * line + 1 < self.rows else 0
         focused = grid_row * GRID + grid_col == self.focused
         if self.monochrome:
             return shade_cell((top + bottom) / 2, self.focus_style if focused else Style())

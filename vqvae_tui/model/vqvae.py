@@ -127,6 +127,8 @@ class VectorQuantizer(nn.Module):
 
 
 class VQVAE(nn.Module):
+    KIND = "vqvae"  # its weights' sidecar says so
+
     def __init__(self, config: ModelConfig):
         super().__init__()
         self.config = config

@@ -1,0 +1,211 @@
+"""Traces of the VAE and the plain autoencoder: one forward pass with every intermediate, as numpy,
+and the gradient path through the VAE's sampling, measured with autograd.
+
+ε is drawn by a generator seeded with `noise` (the app's "new ε" key draws the next seed), so the
+same drawing and seed give the same numbers. A `cursor` (a point of the latent plane chosen on
+the map) is decoded in the same pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from vqvae_tui.model.config import IMAGE, LATENT
+from vqvae_tui.model.tracing import one_image
+from vqvae_tui.model.vae import VAE, Autoencoder, reconstruction_loss
+
+
+@dataclass(frozen=True, eq=False)  # arrays: two traces are equal only if identical
+class VAETrace:
+    image: np.ndarray  # (28, 28) input pixels in [0, 1]
+    mean: np.ndarray  # (2,) μ
+    log_variance: np.ndarray  # (2,) log σ²
+    sigma: np.ndarray  # (2,) σ = exp(½ log σ²)
+    epsilon: np.ndarray  # (2,) ε ~ N(0, I)
+    z: np.ndarray  # (2,) μ + σ·ε
+    reconstruction: np.ndarray  # (28, 28) the decoder's output for z
+    mean_reconstruction: np.ndarray  # (28, 28) … for z = μ
+    reconstruction_loss: float  # binary cross-entropy of the reconstruction, summed (nats)
+    mse: float  # per-pixel mean squared error of the reconstruction
+    mean_mse: float  # … of the mean's reconstruction
+    kl: np.ndarray  # (2,) KL(N(μ, σ²) ‖ N(0, 1)) of each dimension (nats)
+    noise: int  # the seed ε was drawn with
+    cursor: np.ndarray | None  # (2,) a point chosen on the map, or None
+    cursor_reconstruction: np.ndarray | None  # (28, 28) the decoder's output for it
+
+
+@dataclass(frozen=True, eq=False)
+class AETrace:
+    image: np.ndarray  # (28, 28)
+    z: np.ndarray  # (2,) the encoder's output
+    reconstruction: np.ndarray  # (28, 28)
+    reconstruction_loss: float  # binary cross-entropy, summed (nats)
+    mse: float
+
+
+GRAPH_TENSORS = ("mean", "log_variance", "sigma", "epsilon", "z")  # the sampling's tensors
+
+
+@dataclass(frozen=True)
+class GradientPath:
+    """Where the reconstruction loss's gradient goes back through the sampling, for one image."""
+
+    reached: dict[str, bool]  # each of GRAPH_TENSORS: does the backward pass reach it?
+    gradients: dict[str, np.ndarray]  # ∂L/∂(tensor), (2,) each, for the tensors reached
+    encoder_reached: bool  # do the encoder's parameters get a gradient (through μ and σ)?
+    encoder_gradient_norm: float  # ‖∂L/∂θ‖ over the encoder's parameters
+    mean_difference: float  # max |∂L/∂μ − ∂L/∂z|: z = μ + σ·ε passes ∂L/∂z to μ unchanged
+    sigma_difference: float  # max |∂L/∂σ − ε·∂L/∂z|: … and to σ times ε
+
+
+def generator_of(noise: int) -> torch.Generator:
+    return torch.Generator().manual_seed(int(noise))
+
+
+def checked_point(point, caller: str) -> torch.Tensor:
+    """One point of the latent plane as a (1, 2) tensor."""
+    values = np.asarray(point, dtype=np.float32)
+    if values.shape != (LATENT,) or not np.isfinite(values).all():
+        raise ValueError(f"{caller} takes a point of {LATENT} finite numbers, not {point!r}")
+    return torch.from_numpy(values).reshape(1, LATENT)
+
+
+def vae_pass(model: VAE, image: np.ndarray, noise: int, cursor, caller: str):
+    """The tensors of one pass: the model's own forward, its losses, and the decoder's
+    pictures of μ and of the cursor (each alone: a batch of one gives exactly what the decoder
+    gives that point)."""
+    pixels, x = one_image(image, caller)
+    points = [checked_point(cursor, caller)] if cursor is not None else []
+    x_hat, sampling = model(x, generator_of(noise))
+    losses = model.losses(x, x_hat, sampling)
+    with torch.no_grad():
+        decoded = [model.decoder(point) for point in [sampling.mean.detach(), *points]]
+    return pixels, x, x_hat, sampling, losses, decoded
+
+
+def as_vae_trace(pixels, x, x_hat, sampling, losses, decoded, noise, cursor) -> VAETrace:
+    def array(tensor: torch.Tensor) -> np.ndarray:
+        return tensor.detach().numpy()
+
+    mean_reconstruction = array(decoded[0][0, 0])
+    return VAETrace(
+        image=pixels,
+        mean=array(sampling.mean[0]),
+        log_variance=array(sampling.log_variance[0]),
+        sigma=array(sampling.sigma[0]),
+        epsilon=array(sampling.epsilon[0]),
+        z=array(sampling.z[0]),
+        reconstruction=array(x_hat[0, 0]),
+        mean_reconstruction=mean_reconstruction,
+        reconstruction_loss=losses.reconstruction.item(),
+        mse=((x_hat - x) ** 2).mean().item(),
+        mean_mse=float(((mean_reconstruction - pixels) ** 2).mean()),
+        kl=array(losses.kl),
+        noise=int(noise),
+        cursor=None if cursor is None else np.asarray(cursor, dtype=np.float32),
+        cursor_reconstruction=None if cursor is None else array(decoded[1][0, 0]),
+    )
+
+
+@torch.inference_mode()
+def trace_vae(model: VAE, image: np.ndarray, noise: int = 0, cursor=None) -> VAETrace:
+    """Run one 28×28 image in [0, 1] through the VAE with ε drawn from seed `noise`, keep every
+    step, and decode `cursor` (a point of the plane) too."""
+    return as_vae_trace(*vae_pass(model, image, noise, cursor, "trace_vae"), noise, cursor)
+
+
+def reached_by(loss: torch.Tensor, tensors: Iterable[torch.Tensor]) -> list[bool]:
+    """Whether the backward pass from `loss` reaches each tensor: walks the graph autograd
+    built for this very pass, from the loss back to its leaves."""
+    seen, todo = set(), [loss.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        todo.extend(parent for parent, _ in node.next_functions)
+    leaves = {id(node.variable) for node in seen if hasattr(node, "variable")}
+    return [t.grad_fn in seen if t.grad_fn is not None else id(t) in leaves for t in tensors]
+
+
+def trace_vae_and_gradients(
+    model: VAE, image: np.ndarray, noise: int = 0, cursor=None
+) -> tuple[VAETrace, GradientPath]:
+    """The trace and the gradient path of one image from the same forward pass: where the
+    reconstruction loss's gradient reaches, and its values, by autograd. The parameters get no
+    gradient (`.grad` stays None)."""
+    training = model.training
+    if training:
+        model.eval()
+    try:
+        with torch.enable_grad():
+            pixels, x, x_hat, s, losses, decoded = vae_pass(
+                model, image, noise, cursor, "trace_vae_and_gradients"
+            )
+            tensors = {name: getattr(s, name) for name in GRAPH_TENSORS}
+            reached = dict(zip(GRAPH_TENSORS, reached_by(losses.reconstruction, tensors.values())))
+            names = [name for name in GRAPH_TENSORS if reached[name]]
+            encoder = [p for p in model.encoder.parameters() if p.requires_grad]
+            encoder_reached = all(reached_by(losses.reconstruction, encoder))
+            values = torch.autograd.grad(
+                losses.reconstruction, [tensors[name] for name in names] + encoder
+            )
+    finally:
+        if training:
+            model.train()
+    gradients = {name: value[0].numpy() for name, value in zip(names, values)}
+    encoder_norm = torch.sqrt(sum((g**2).sum() for g in values[len(names) :])).item()
+    epsilon = s.epsilon.detach()[0].numpy()
+    traced = as_vae_trace(pixels, x, x_hat, s, losses, decoded, noise, cursor)
+    return traced, GradientPath(
+        reached=reached,
+        gradients=gradients,
+        encoder_reached=encoder_reached,
+        encoder_gradient_norm=encoder_norm,
+        mean_difference=float(np.abs(gradients["mean"] - gradients["z"]).max()),
+        sigma_difference=float(np.abs(gradients["sigma"] - epsilon * gradients["z"]).max()),
+    )
+
+
+@torch.inference_mode()
+def trace_ae(model: Autoencoder, image: np.ndarray) -> AETrace:
+    """Run one 28×28 image in [0, 1] through the plain autoencoder and keep every step."""
+    pixels, x = one_image(image, "trace_ae")
+    x_hat, z = model(x)
+    return AETrace(
+        image=pixels,
+        z=z[0].numpy(),
+        reconstruction=x_hat[0, 0].numpy(),
+        reconstruction_loss=float(reconstruction_loss(x_hat, x)),
+        mse=float(((x_hat - x) ** 2).mean()),
+    )
+
+
+@torch.inference_mode()
+def decode_points(model: VAE | Autoencoder, points) -> np.ndarray:
+    """The decoder's pictures (n, 28, 28) of points (n, 2) of the latent plane."""
+    values = np.asarray(points, dtype=np.float32)
+    if values.ndim != 2 or values.shape[1] != LATENT or not np.isfinite(values).all():
+        raise ValueError(f"decode_points takes (n, {LATENT}) finite numbers")
+    return model.decoder(torch.from_numpy(values)).reshape(-1, IMAGE, IMAGE).numpy().copy()
+
+
+@torch.inference_mode()
+def encode(model: VAE | Autoencoder, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """Where images (n, 28, 28) land on the latent plane (n, 2): the VAE's μ, the
+    autoencoder's z."""
+    points = []
+    for start in range(0, len(images), batch_size):
+        x = torch.from_numpy(np.asarray(images[start : start + batch_size], np.float32))
+        out = model.encoder(x.unsqueeze(1))
+        points.append(out[:, :LATENT] if isinstance(model, VAE) else out)
+    return torch.cat(points).numpy() if points else np.zeros((0, LATENT), np.float32)
+
+
+def prior_draws(rng: np.random.Generator, count: int) -> np.ndarray:
+    """`count` points drawn from the prior N(0, I) of the plane."""
+    return rng.standard_normal((count, LATENT)).astype(np.float32)

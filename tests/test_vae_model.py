@@ -20,6 +20,7 @@ from vqvae_tui.model import (
     trace_vae,
     trace_vae_and_gradients,
 )
+from vqvae_tui.model.latent_tracing import GRAPH_NODES
 from vqvae_tui.model.steps import (
     SAMPLING_NODES,
     line_of_node,
@@ -148,10 +149,13 @@ def test_the_autoencoders_trace(autoencoder):
 def test_the_gradient_reaches_mean_and_sigma_not_epsilon(vae):
     for image in IMAGES:
         traced, path = trace_vae_and_gradients(vae, image, 3)
-        assert path.reached == {
-            "mean": True, "log_variance": True, "sigma": True, "epsilon": False, "z": True
-        }  # fmt: skip
-        assert "epsilon" not in path.gradients and path.encoder_reached
+        unreached = {node for node, reached in path.reached.items() if not reached}
+        assert unreached == {"x", "epsilon"}  # the input and the noise: neither requires grad
+        assert list(path.reached) == list(GRAPH_NODES)
+        assert path.backward["z"] == path.backward["plus"] == "AddBackward0"
+        assert path.backward["times"] == path.backward["half"] == "MulBackward0"
+        assert path.backward["sigma"] == "ExpBackward0" and "epsilon" not in path.backward
+        assert path.backward["encoder"] == "AccumulateGrad"
         # measured against autograd run by hand
         x = as_input(image)
         x_hat, s = vae(x, torch.Generator().manual_seed(3))
@@ -165,7 +169,7 @@ def test_the_gradient_reaches_mean_and_sigma_not_epsilon(vae):
         assert s.epsilon.grad is None and not s.epsilon.requires_grad
         assert path.mean_difference == 0  # z = μ + σ·ε: ∂L/∂μ = ∂L/∂z exactly
         assert path.sigma_difference < 1e-5  # ∂L/∂σ = ε·∂L/∂z
-        assert path.encoder_gradient_norm > 0
+        assert path.encoder_gradient_norm > 0 and path.decoder_gradient_norm > 0
         np.testing.assert_array_equal(traced.z, trace_vae(vae, image, 3).z)
 
 
@@ -180,6 +184,7 @@ def test_one_pass_dispatches_by_kind(vae, autoencoder):
     traced, measured = one_pass("vae", vae, IMAGES[0], 2, (0.5, 0.5), True)
     assert traced.noise == 2 and measured.reached["z"]
     assert one_pass("vae", vae, IMAGES[0])[1] is None
+    assert set(measured.reached) == {n for nodes in SAMPLING_NODES.values() for n in nodes} | {"x"}
     assert one_pass("ae", autoencoder, IMAGES[0])[0].z.shape == (2,)
 
 

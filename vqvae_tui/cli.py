@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+from functools import partial
 from pathlib import Path
 
 from vqvae_tui.errors import UserError
@@ -29,11 +30,17 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
     )
+    root.add_argument(
+        "--vae-weights", type=Path, help="the VAE's weights (default: the shipped MNIST VAE)"
+    )
+    root.add_argument(
+        "--ae-weights", type=Path, help="the autoencoder's weights (default: the shipped one)"
+    )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
     root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
     root.add_argument(
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
-        help="start the walkthrough (at step STEP, from 1)",
+        help="start the walkthrough (at step STEP, from 1; its second part: the three autoencoders)",
     )  # fmt: skip
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 
@@ -165,7 +172,7 @@ def training_run(args: argparse.Namespace):
         )
         return config, options, train, TrainingDisplay
     options = LatentTrainOptions(kind=args.model, kl_weight=args.kl_weight, **shared)
-    return config, options, train_latent, LatentTrainingDisplay
+    return config, options, train_latent, partial(LatentTrainingDisplay, kind=args.model)
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -242,7 +249,10 @@ def run_app(args: argparse.Namespace) -> int:
 
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
     check_terminal()
-    app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
+    latent_weights = {"vae": args.vae_weights, "ae": args.ae_weights}
+    app = VQVAEApp(
+        weights=args.weights, opened=opened, tour=args.tour, latent_weights=latent_weights
+    )
     if not os.environ.get("TEXTUAL_DRIVER"):
         watch_for_hangup()
     app.run(mouse=not args.no_mouse)

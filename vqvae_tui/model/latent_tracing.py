@@ -8,7 +8,6 @@ the map) is decoded in the same pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,17 +46,23 @@ class AETrace:
     mse: float
 
 
-GRAPH_TENSORS = ("mean", "log_variance", "sigma", "epsilon", "z")  # the sampling's tensors
+GRAPH_NODES = (  # the computational graph of VAE.forward, in the order of the forward pass
+    "x", "encoder", "mean", "log_variance", "half", "exp", "sigma", "epsilon", "times", "plus",
+    "z", "decoder", "x_hat",
+)  # fmt: skip
+GRADIENTS = ("mean", "log_variance", "sigma", "z")  # the tensors whose ∂L/∂ is kept
 
 
 @dataclass(frozen=True)
 class GradientPath:
-    """Where the reconstruction loss's gradient goes back through the sampling, for one image."""
+    """Where the reconstruction loss's gradient goes back through the sampling, for one image:
+    read from the graph autograd built for the pass, and computed by autograd."""
 
-    reached: dict[str, bool]  # each of GRAPH_TENSORS: does the backward pass reach it?
-    gradients: dict[str, np.ndarray]  # ∂L/∂(tensor), (2,) each, for the tensors reached
-    encoder_reached: bool  # do the encoder's parameters get a gradient (through μ and σ)?
+    reached: dict[str, bool]  # each of GRAPH_NODES: does the backward pass from L reach it?
+    backward: dict[str, str]  # node → the autograd function that carries its gradient back
+    gradients: dict[str, np.ndarray]  # ∂L/∂(each of GRADIENTS), (2,) each
     encoder_gradient_norm: float  # ‖∂L/∂θ‖ over the encoder's parameters
+    decoder_gradient_norm: float  # … over the decoder's
     mean_difference: float  # max |∂L/∂μ − ∂L/∂z|: z = μ + σ·ε passes ∂L/∂z to μ unchanged
     sigma_difference: float  # max |∂L/∂σ − ε·∂L/∂z|: … and to σ times ε
 
@@ -118,9 +123,9 @@ def trace_vae(model: VAE, image: np.ndarray, noise: int = 0, cursor=None) -> VAE
     return as_vae_trace(*vae_pass(model, image, noise, cursor, "trace_vae"), noise, cursor)
 
 
-def reached_by(loss: torch.Tensor, tensors: Iterable[torch.Tensor]) -> list[bool]:
-    """Whether the backward pass from `loss` reaches each tensor: walks the graph autograd
-    built for this very pass, from the loss back to its leaves."""
+def backward_graph(loss: torch.Tensor) -> set:
+    """Every node of the graph autograd built for this very pass, from the loss back to its
+    leaves: what the backward pass reaches."""
     seen, todo = set(), [loss.grad_fn]
     while todo:
         node = todo.pop()
@@ -128,8 +133,28 @@ def reached_by(loss: torch.Tensor, tensors: Iterable[torch.Tensor]) -> list[bool
             continue
         seen.add(node)
         todo.extend(parent for parent, _ in node.next_functions)
-    leaves = {id(node.variable) for node in seen if hasattr(node, "variable")}
-    return [t.grad_fn in seen if t.grad_fn is not None else id(t) in leaves for t in tensors]
+    return seen
+
+
+def reaches(graph: set, tensor: torch.Tensor) -> bool:
+    """Whether the backward pass reaches a tensor: its function, or for a leaf its
+    accumulator, is in the graph."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn in graph
+    return any(getattr(node, "variable", None) is tensor for node in graph)
+
+
+def functions_of(x_hat: torch.Tensor, s) -> dict:
+    """The autograd function of each operation node of VAE.forward's graph."""
+    plus = s.z.grad_fn  # z = mean + sigma * epsilon
+    times = next(f for f, _ in plus.next_functions if f not in (None, s.mean.grad_fn))
+    exp = s.sigma.grad_fn  # sigma = exp(0.5 * log_variance)
+    half = next(f for f, _ in exp.next_functions if f is not None)
+    return {
+        "mean": s.mean.grad_fn, "log_variance": s.log_variance.grad_fn, "half": half,
+        "exp": exp, "sigma": exp, "times": times, "plus": plus, "z": plus,
+        "x_hat": x_hat.grad_fn,
+    }  # fmt: skip
 
 
 def trace_vae_and_gradients(
@@ -146,26 +171,39 @@ def trace_vae_and_gradients(
             pixels, x, x_hat, s, losses, decoded = vae_pass(
                 model, image, noise, cursor, "trace_vae_and_gradients"
             )
-            tensors = {name: getattr(s, name) for name in GRAPH_TENSORS}
-            reached = dict(zip(GRAPH_TENSORS, reached_by(losses.reconstruction, tensors.values())))
-            names = [name for name in GRAPH_TENSORS if reached[name]]
-            encoder = [p for p in model.encoder.parameters() if p.requires_grad]
-            encoder_reached = all(reached_by(losses.reconstruction, encoder))
+            loss = losses.reconstruction
+            graph = backward_graph(loss)
+            functions = functions_of(x_hat, s)
+            encoder, decoder = list(model.encoder.parameters()), list(model.decoder.parameters())
+            reached = {name: function in graph for name, function in functions.items()}
+            reached |= {
+                "x": reaches(graph, x),
+                "epsilon": reaches(graph, s.epsilon),
+                "encoder": all(reaches(graph, p) for p in encoder),
+                "decoder": all(reaches(graph, p) for p in decoder),
+            }
             values = torch.autograd.grad(
-                losses.reconstruction, [tensors[name] for name in names] + encoder
+                loss, [getattr(s, n) for n in GRADIENTS] + encoder + decoder
             )
     finally:
         if training:
             model.train()
-    gradients = {name: value[0].numpy() for name, value in zip(names, values)}
-    encoder_norm = torch.sqrt(sum((g**2).sum() for g in values[len(names) :])).item()
+    gradients = {name: value[0].numpy() for name, value in zip(GRADIENTS, values)}
+    parameters = values[len(GRADIENTS) :]
+
+    def norm(grads) -> float:
+        return float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
+
     epsilon = s.epsilon.detach()[0].numpy()
     traced = as_vae_trace(pixels, x, x_hat, s, losses, decoded, noise, cursor)
+    backward = {name: type(f).__name__ for name, f in functions.items() if reached[name]}
+    backward |= {name: "AccumulateGrad" for name in ("encoder", "decoder") if reached[name]}
     return traced, GradientPath(
-        reached=reached,
+        reached={name: reached[name] for name in GRAPH_NODES},
+        backward=backward,
         gradients=gradients,
-        encoder_reached=encoder_reached,
-        encoder_gradient_norm=encoder_norm,
+        encoder_gradient_norm=norm(parameters[: len(encoder)]),
+        decoder_gradient_norm=norm(parameters[len(encoder) :]),
         mean_difference=float(np.abs(gradients["mean"] - gradients["z"]).max()),
         sigma_difference=float(np.abs(gradients["sigma"] - epsilon * gradients["z"]).max()),
     )

@@ -26,7 +26,7 @@ STEP_MATRICES = {
     "straight-through": "quantized",  # z_q going forward: the value Trace.quantized holds
 }
 SAMPLING_NODES = {  # each step of VAE.forward → the nodes of the computational graph it computes
-    "encoder": ("mean", "log_variance"),
+    "encoder": ("encoder", "mean", "log_variance"),
     "log-var trick": ("half", "exp", "sigma"),
     "noise": ("epsilon",),
     "reparameterization": ("times", "plus", "z"),

@@ -73,9 +73,15 @@ class TrainingDisplay:
 
 
 class LatentTrainingDisplay(TrainingDisplay):
-    """The same bar for the VAE and the autoencoder: the reconstruction loss and the KL."""
+    """The same bar for the VAE and the autoencoder: the reconstruction loss (and the VAE's
+    KL)."""
 
     LOSSES = "bce {task.fields[rec]:.1f}  kl {task.fields[kl]:.2f}"
+
+    def __init__(self, console: Console | None = None, kind: str = "vae"):
+        if kind != "vae":
+            self.LOSSES = "bce {task.fields[rec]:.1f}"
+        super().__init__(console)
 
     def fields(self, p: LatentProgress) -> dict:
         return dict(rec=p.reconstruction, kl=p.kl)

@@ -129,7 +129,7 @@ def train_latent(
     """Train a VAE or an autoencoder, saving `out`.safetensors/.json after every epoch; return
     the model."""
     out = Path(out)
-    start, seconds, history = 0, 0.0, []
+    start, seconds, cpu_seconds, history = 0, 0.0, 0.0, []
     if resume:
         metadata = read_metadata(out)
         model = load_weights(out, kind=options.kind)
@@ -138,6 +138,7 @@ def train_latent(
         load_optimizer(out, model, optimizer)
         start = int(metadata["epochs"])
         seconds = float(metadata.get("training_seconds", 0.0))
+        cpu_seconds = float(metadata.get("training_cpu_seconds", 0.0))
         history = list(metadata.get("history", []))
     else:
         torch.manual_seed(options.seed)
@@ -148,7 +149,7 @@ def train_latent(
     steps = math.ceil(len(images) / options.batch_size)
 
     for epoch in range(start, options.epochs):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         generator = torch.Generator().manual_seed(options.seed * 1_000_003 + epoch)
         order = torch.randperm(len(images), generator=generator)
         for step in range(steps):
@@ -179,6 +180,8 @@ def train_latent(
         model.eval()
         metrics = evaluate_latent(model, validation)
         seconds += time.perf_counter() - started  # the epoch's training and validation
+        cpu_seconds += time.process_time() - cpu_started  # … on all cores (the same on a busy
+        # machine, where the seconds that pass depend on what else runs)
         history.append({"epoch": epoch + 1, **metrics.summary()})
         metadata = {
             "data": {
@@ -192,6 +195,8 @@ def train_latent(
             "options": asdict(options),
             "validation": metrics.to_dict(),
             "training_seconds": round(seconds, 1),
+            "training_cpu_seconds": round(cpu_seconds, 1),
+            "threads": torch.get_num_threads(),
             "history": history,
         }
         if epoch + 1 == options.epochs:  # the run is complete: where the digits land

@@ -1,5 +1,5 @@
 """Storms: random keys, clicks anywhere (the footer too), and resizes from 40×10 to 200×60, on
-every screen (summary, details, tour, generate, atlas, help, palette), each in both layouts (the
+every screen (summary, details, tour, generate, atlas, help, palette, VAE, graph, comparison), each in both layouts (the
 test proves each was reached), from before the model has loaded. Nothing may raise, and the app
 still answers a key at the end."""
 
@@ -12,11 +12,11 @@ from scenarios import make_app
 from textual import events
 from textual.geometry import Size
 
-KEYS = list("0123456789cuxphjklvwnrdgaesmAB") + [
+KEYS = list("0123456789cuxphjklvwnrdgaesmABzft") + [
     "space", "plus", "minus", "up", "down", "left", "right", "pageup", "pagedown", "tab",
     "shift+tab", "escape", "enter", "question_mark", "ctrl+p",
 ]  # fmt: skip
-SCREEN_KEYS = ["d", "g", "a", "w", "question_mark", "ctrl+p", "escape"]  # go somewhere else
+SCREEN_KEYS = ["d", "g", "a", "w", "z", "t", "question_mark", "ctrl+p", "escape"]  # elsewhere
 MOUSE = [events.MouseMove, events.MouseDown, events.MouseUp, events.MouseScrollDown]
 SIZE_RANGES = [((40, 200), (10, 60)), ((120, 200), (40, 60)), ((80, 119), (24, 39))]
 
@@ -46,7 +46,10 @@ def storm(rng: random.Random, count: int, app):
             yield rng.choice(MOUSE)(None, x, y, 0, 0, button, shift, False, False, x, y)
 
 
-SCREENS = ("summary", "details", "tour", "generate", "atlas", "help", "palette")
+SCREENS = (
+    "summary", "details", "tour", "generate", "atlas", "help", "palette", "vae", "graph",
+    "comparison",
+)  # fmt: skip
 
 
 def record_what_is_reached(monkeypatch) -> set[tuple[str, str]]:
@@ -93,7 +96,7 @@ async def test_a_storm_over_every_screen_raises_nothing(shipped_model, tmp_path,
     reached = record_what_is_reached(monkeypatch)
     loading = threading.Event()
 
-    def slow_load(path=None):
+    def slow_load(path=None, kind="vqvae"):
         loading.wait(timeout=30)
         return shipped_model
 
@@ -112,7 +115,7 @@ async def test_a_storm_over_every_screen_raises_nothing(shipped_model, tmp_path,
                 seen.add(app.screen.id or type(app.screen).__name__)
         await pilot.pause()
         assert app.is_running and app.return_code is None
-        assert {"summary", "details", "generate", "atlas", "help"} <= seen
+        assert {"summary", "details", "generate", "atlas", "help", "vae", "comparison"} <= seen
         missed = {(s, layout) for s in SCREENS for layout in ("full", "compact")} - reached
         assert not missed, f"the storm never reached {sorted(missed)}"
         while len(app.screen_stack) > 1:  # back to the summary, as a user would

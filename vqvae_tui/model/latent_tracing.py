@@ -53,7 +53,7 @@ GRAPH_NODES = (  # the computational graph of VAE.forward, in the order of the f
 GRADIENTS = ("mean", "log_variance", "sigma", "z")  # the tensors whose ∂L/∂ is kept
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays: two paths are equal only if identical
 class GradientPath:
     """Where the reconstruction loss's gradient goes back through the sampling, for one image:
     read from the graph autograd built for the pass, and computed by autograd."""

@@ -1,15 +1,18 @@
 """The app: loads the model, schedules traces, holds the keys that apply everywhere and the
 screens.
 
-The learner's state is a Session (pixels, edits, selection); the app traces the pixels — a
-burst of input costs one forward pass — and publishes the `trace` and the `selection`, which the
-screens watch. Each screen owns its widgets, keys and layout. The model loads in a worker, so
-the first frame comes at once.
+The learner's state is a Session (pixels, edits, selection, z); the app traces the pixels
+through the models the screens on view show (their `TRACES`) — a burst of input costs one
+forward pass each — and publishes the `trace` (and `vae_trace`, `ae_trace`) and the
+`selection`, which the screens watch. Each screen owns its widgets, keys and layout. The VQ-VAE
+loads in a worker, so the first frame comes at once; the VAE and the autoencoder load in a
+worker too, when a screen first shows them.
 """
 
 from __future__ import annotations
 
 import os
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,7 +31,15 @@ from vqvae_tui.ui.screens.summary import SummaryScreen
 from vqvae_tui.ui.terminal import guard_input_parser
 
 if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.latent_tracing import AETrace, GradientPath, VAETrace
     from vqvae_tui.model.tracing import StraightThrough, Trace
+    from vqvae_tui.model.weights import LatentMap
+
+TRACED = {  # model kind → the app's vars for its trace and for what is measured with it
+    "vqvae": ("trace", "straight"),
+    "vae": ("vae_trace", "gradients"),
+    "ae": ("ae_trace", None),
+}
 
 
 def screen(module: str, name: str):
@@ -48,6 +59,9 @@ class VQVAEApp(App):
         "generate": screen("generate", "GenerateScreen"),
         "atlas": screen("atlas", "AtlasScreen"),
         "help": screen("help", "HelpScreen"),
+        "vae": screen("vae", "VAEScreen"),
+        "graph": screen("graph", "GraphScreen"),
+        "comparison": screen("comparison", "ComparisonScreen"),
     }
     ACTIONS = actions(
         "app",
@@ -70,18 +84,29 @@ class VQVAEApp(App):
     trace: var[Trace | None] = var(None, init=False)
     straight: var[StraightThrough | None] = var(None, init=False)  # measured with the trace
     selection: var[Selection] = var(Selection, init=False)
+    vae_trace: var[VAETrace | None] = var(None, init=False)
+    gradients: var[GradientPath | None] = var(None, init=False)  # measured with the VAE's trace
+    ae_trace: var[AETrace | None] = var(None, init=False)
+    problems: var[dict[str, str]] = var(dict, init=False)  # kind → why it could not be loaded
 
     def __init__(
         self, weights: Path | None = None, model=None, opened=None, tour: int | None = None,
         exports: ExportPlace | None = ExportPlace(),
+        latent_weights: dict[str, Path | None] | None = None, latent_models: dict | None = None,
     ):  # fmt: skip
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
-        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off)."""
+        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off);
+        `latent_weights`: the VAE's and the autoencoder's weights files ("vae", "ae" → a path,
+        None for the shipped ones); `latent_models`: kind → (model, latent map), loaded
+        already."""
         super().__init__()
         self.exports = exports
         guard_input_parser()
         self.weights = weights
         self.model = model
+        self.latent_weights = dict(latent_weights or {})
+        self.latent_models: dict[str, tuple[object, LatentMap]] = dict(latent_models or {})
+        self.loading: set[str] = set()  # the kinds whose weights a worker is loading
         self.error: str | None = None  # why the app could not go on, said by the CLI
         self.monochrome = bool(os.environ.get("NO_COLOR"))
         self.session = Session(*opened) if opened is not None else Session()
@@ -139,7 +164,7 @@ class VQVAEApp(App):
         self.update_trace()
 
     def session_changed(self, what: str) -> None:
-        if what == "pixels":
+        if what in ("pixels", "latent"):
             self.request_trace()
         elif what == "selection":
             self.selection = self.session.selection
@@ -151,17 +176,62 @@ class VQVAEApp(App):
             self.call_later(self.update_trace)
 
     def update_trace(self) -> None:
-        from vqvae_tui.model import trace, trace_and_straight_through
+        """One pass through each model the screens on view show (measured if one measures)."""
+        from vqvae_tui.model import one_pass
 
         self.trace_pending = False
-        if self.model is None:
+        wanted: dict[str, bool] = {}  # kind → measured
+        for screen in self.current_screens():
+            for kind, measured in getattr(screen, "TRACES", {}).items():
+                wanted[kind] = wanted.get(kind, False) or measured
+        session = self.session
+        for kind, measured in wanted.items():
+            model = self.model if kind == "vqvae" else self.latent_model(kind)
+            if model is None:
+                continue  # traced once it has loaded
+            traced, measurements = one_pass(
+                kind, model, session.image, session.noise, session.cursor, measured
+            )
+            trace_name, measured_name = TRACED[kind]
+            if measured_name is not None:
+                setattr(self, measured_name, measurements)
+            setattr(self, trace_name, traced)
+
+    def latent_model(self, kind: str):
+        """The VAE or the autoencoder; None while it loads (the first call starts loading it)."""
+        if kind in self.latent_models:
+            return self.latent_models[kind][0]
+        if kind not in self.problems and kind not in self.loading:
+            self.loading.add(kind)
+            self.run_worker(
+                partial(self.load_latent, kind), thread=True, exit_on_error=False,
+                group=f"load-{kind}",
+            )  # fmt: skip
+        return None
+
+    def load_latent(self, kind: str) -> None:
+        """In a worker: the weights and the latent map of a VAE or autoencoder."""
+        from vqvae_tui.model import load, read_latent_map
+
+        path = self.latent_weights.get(kind)
+        try:
+            model = load(path, kind=kind)
+            latent_map = read_latent_map(path, kind)
+        except Exception as error:  # a UserError says it in one line; the rest is unexpected
+            where = path if path is not None else f"the shipped {kind} weights"
+            problem = str(error) if isinstance(error, UserError) else f"{where}: {error!r}"
+            self.call_from_thread(self.latent_failed, kind, problem)
             return
-        image = self.session.image
-        if any(getattr(s, "MEASURES_STRAIGHT_THROUGH", False) for s in self.current_screens()):
-            traced, self.straight = trace_and_straight_through(self.model, image)  # one pass
-        else:
-            traced, self.straight = trace(self.model, image), None
-        self.trace = traced
+        self.call_from_thread(self.latent_loaded, kind, model, latent_map)
+
+    def latent_loaded(self, kind: str, model, latent_map: LatentMap) -> None:
+        self.loading.discard(kind)
+        self.latent_models[kind] = (model, latent_map)
+        self.update_trace()
+
+    def latent_failed(self, kind: str, problem: str) -> None:
+        self.loading.discard(kind)
+        self.problems = {**self.problems, kind: problem}  # the screens that show it say so
 
     def current_screens(self) -> list[Screen]:
         """The screens on view: the top one, and those seen through it (below translucent

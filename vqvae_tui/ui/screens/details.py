@@ -54,7 +54,7 @@ def lines_of_panel(panel: str | None) -> set[int]:
 class DetailsScreen(DrawingScreen):
     CSS_PATH = "details.tcss"
     HELP_TITLE = "The details screen"
-    MEASURES_STRAIGHT_THROUGH = True
+    TRACES = {"vqvae": True}  # with the straight-through estimator measured
 
     ACTIONS = actions(
         "details",
@@ -105,11 +105,6 @@ class DetailsScreen(DrawingScreen):
         super().on_mount()
         self.query_one("#details-input-panel").border_title = "Input"
         self.query_one("#code-panel").border_title = "VectorQuantizer.forward — model/vqvae.py"
-
-    def on_screen_resume(self) -> None:
-        if self.app.trace is not None and self.app.straight is None:
-            self.app.request_trace()  # the trace again, with its straight-through measured
-        super().on_screen_resume()
 
     def show(self) -> None:
         super().show()

@@ -19,7 +19,7 @@ from vqvae_tui.session import Moment, edited_codes, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeEdited
 from vqvae_tui.ui.screens.base import COMPACT, DrawingScreen
-from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS, TourPanel, TourStep
+from vqvae_tui.ui.screens.walkthrough import SECOND_PART, TOUR_STEPS, TourPanel, TourStep
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
 from vqvae_tui.ui.widgets.footer import KeyFooter
@@ -69,6 +69,11 @@ class SummaryScreen(DrawingScreen):
         Action("a", "atlas", "Atlas",
                "What each code stands for: placed, where it is chosen, its training windows",
                footer=13),
+        Action("z", "vae", "VAE", "A VAE with a 2-D latent: the map, the Gaussian, any z decoded",
+               footer=14),
+        Action("t", "comparison", "Three AEs",
+               "The drawing through a plain autoencoder, the VAE and the VQ-VAE, side by side",
+               footer=15),
         Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
                footer=32),
         Action("n", "runner_up", "Try runner-up",
@@ -266,6 +271,13 @@ class SummaryScreen(DrawingScreen):
     def action_atlas(self) -> None:
         self.open("atlas")
 
+    def action_vae(self) -> None:
+        if self.app.screen is self:  # the VAE loads when its screen first needs it
+            self.app.push_screen("vae")
+
+    def action_comparison(self) -> None:
+        self.open("comparison")
+
     # ---- the walkthrough ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters) -> bool | None:
@@ -276,8 +288,19 @@ class SummaryScreen(DrawingScreen):
         return True
 
     def enter_tour(self, number: int) -> None:
-        """Start the walkthrough at step `number` (1-based, kept within the steps)."""
-        self.start_tour(min(max(number, 1), len(TOUR_STEPS)) - 1)
+        """Start the walkthrough at step `number` (1-based, kept within the steps; those past
+        the first part's run on the comparison screen)."""
+        if number > len(TOUR_STEPS):
+            self.start_second_part(number - len(TOUR_STEPS) - 1)
+        else:
+            self.start_tour(max(number, 1) - 1)
+
+    def start_second_part(self, step: int) -> None:
+        """The walkthrough's second part, over the comparison screen (from its step `step`)."""
+        if self.app.screen is self:  # keys already queued may arrive after it opened
+            self.action_tour_leave()
+            self.app.push_screen("comparison")
+            self.app.screen.enter_tour(step)
 
     def action_tour(self) -> None:
         """A guided walk through one forward pass of the live drawing."""
@@ -293,6 +316,8 @@ class SummaryScreen(DrawingScreen):
     def action_tour_next(self) -> None:
         if self.tour_step is not None and self.tour_step < len(TOUR_STEPS) - 1:
             self.start_tour(self.tour_step + 1)
+        elif self.tour_step is not None:
+            self.start_second_part(0)
 
     def action_tour_previous(self) -> None:
         if self.tour_step is not None and self.tour_step > 0:
@@ -336,10 +361,10 @@ class SummaryScreen(DrawingScreen):
 
     def commands(self) -> Iterable[SystemCommand]:
         yield from super().commands()
-        for number, step in enumerate(TOUR_STEPS, 1):
+        for number, step in enumerate([*TOUR_STEPS, *SECOND_PART], 1):
             yield SystemCommand(
                 f"Tour step {number}: {step.title}", "Enter the walkthrough at this step",
-                lambda n=number - 1: self.start_tour(n),
+                lambda n=number: self.enter_tour(n),
             )  # fmt: skip
         for panel in ("input", *GRIDS, "codebook"):
             yield SystemCommand(

@@ -1,5 +1,6 @@
-"""The guided walkthrough: eleven steps through one forward pass of the live drawing, and how
-the loaded codebook was trained.
+"""The guided walkthrough: eleven steps through one forward pass of the live drawing and how the
+loaded codebook was trained, and a short second part over the comparison screen (the same
+drawing through three autoencoders).
 
 Each step names the panel it talks about and, for the quantizer's steps, the line of code (by
 its `# step:` marker); its words use the numbers on screen and what the loaded weights' sidecar
@@ -29,6 +30,7 @@ from vqvae_tui.session import (
 )
 
 if TYPE_CHECKING:
+    from vqvae_tui.model.latent_tracing import AETrace, VAETrace
     from vqvae_tui.model.tracing import Trace
     from vqvae_tui.model.vqvae import VQVAE
 
@@ -125,6 +127,59 @@ def training_story(model: VQVAE) -> str:
     if training is None:
         return "These weights' sidecar does not record how their codebook was trained."
     return training.story()
+# ---- the second part: the comparison screen -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the second part's words read: the drawing through the three models, and where the
+    comparison screen's random draws from N(0, I) fell on the two planes."""
+
+    ae: AETrace
+    vae: VAETrace
+    vqvae: Trace
+    ae_gaps: tuple[float, ...]  # each draw's distance to the nearest mapped training digit
+    vae_gaps: tuple[float, ...]
+    ae_spacing: float  # the median distance from a mapped digit to its nearest neighbour
+    vae_spacing: float
+    prior: bool  # the VQ-VAE's codes drawn from the training prior (else uniformly)
+
+
+@dataclass(frozen=True)
+class ComparisonStep:
+    title: str
+    panels: tuple[str, ...]  # the ids of the panels it highlights
+    explain: Callable[[Comparison], str]
+
+
+def gaps(values: tuple[float, ...]) -> str:
+    return " and ".join(f"{value:.2f}" for value in values)
+
+
+SECOND_PART = [
+    ComparisonStep("Three autoencoders", ("ae-panel", "vae-panel", "vqvae-panel"), lambda c: (
+        "Your drawing goes through three models with the same kind of convolutions: a plain "
+        "autoencoder (z: 2 numbers), a VAE (a Gaussian over 2 numbers) and the VQ-VAE "
+        f"({POSITIONS} codes, each one of {len(c.vqvae.codebook)}). Their errors on it: MSE "
+        f"{c.ae.mse:.4f}, {c.vae.mse:.4f} and {c.vqvae.reconstruction_loss:.4f}.")),
+    ComparisonStep("A point", ("ae-latent-panel", "ae-draws-panel"), lambda c: (
+        f"The autoencoder puts it at the point z = ({c.ae.z[0]:+.2f}, {c.ae.z[1]:+.2f}). "
+        "Nothing in its loss asks its points to fill any region: the draws from N(0, I) (a, b "
+        f"on its map) land {gaps(c.ae_gaps)} from the nearest mapped digit, where digits lie "
+        f"{c.ae_spacing:.2f} apart: in holes the decoder was never trained on.")),
+    ComparisonStep("A Gaussian", ("vae-latent-panel", "vae-draws-panel"), lambda c: (
+        f"The VAE encodes it as N(μ, σ²), σ = ({c.vae.sigma[0]:.3f}, {c.vae.sigma[1]:.3f}), and "
+        f"samples z. The KL ({c.vae.kl.sum():.2f} nats here) pulls every such Gaussian towards "
+        f"N(0, I): the prior's draws a, b land {gaps(c.vae_gaps)} from the nearest mapped digit "
+        f"(digits lie {c.vae_spacing:.2f} apart).")),
+    ComparisonStep("49 codes", ("vqvae-latent-panel", "vqvae-draws-panel"), lambda c: (
+        f"The VQ-VAE keeps {POSITIONS} codes, far more than 2 numbers: its error is "
+        f"{c.vqvae.reconstruction_loss:.4f}. Its draws are grids of codes, each position drawn "
+        + ("from how often the training digits chose each code there, " if c.prior else
+           "uniformly, ")
+        + "independently of its neighbours: the strokes need not join up.")),
+]  # fmt: skip
+TOUR_LENGTH = len(TOUR_STEPS) + len(SECOND_PART)
 
 
 class TourPanel(Static):
@@ -133,15 +188,23 @@ class TourPanel(Static):
     def show(self, step: int, trace: Trace | None, position: int, model: VQVAE | None,
              line: str | None, task_done: bool) -> None:  # fmt: skip
         s = TOUR_STEPS[step]
-        text = Text.assemble((f"Step {step + 1} of {len(TOUR_STEPS)}: {s.title}\n", "bold"))
+        words = None
         if trace is not None and model is not None:
-            text.append(s.explain(trace, position, model) + "\n")
+            words = s.explain(trace, position, model)
+        self.show_words(step, s.title, words, line, s.task, task_done)
+
+    def show_words(self, step: int, title: str, words: str | None, line: str | None = None,
+                   task: Task | None = None, task_done: bool = False) -> None:  # fmt: skip
+        """Step `step` (0-based, over both parts) with its words."""
+        text = Text.assemble((f"Step {step + 1} of {TOUR_LENGTH}: {title}\n", "bold"))
+        if words is not None:
+            text.append(words + "\n")
         if line is not None:
             text.append("code: ", "dim")
             text.append(line.strip() + "\n", "bold")
-        if s.task is not None:
+        if task is not None:
             mark, style = ("✔ done!", "bold green") if task_done else ("try it:", "bold yellow")
             text.append(f"{mark} ", style)
-            text.append(s.task.text + "\n")
+            text.append(task.text + "\n")
         text.append("→ n space: next · ← p: back · Esc: leave", "dim")
         self.update(text)

@@ -22,6 +22,13 @@ from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.ui.colours import PALETTE_NUMBER, half_block, shade_glyph
 from vqvae_tui.ui.messages import PatchPicked
 
+THUMBNAIL = IMAGE // 2  # small pictures: averaged down over 2×2 blocks
+
+
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """A picture averaged over 2×2 blocks."""
+    return image.reshape(THUMBNAIL, 2, THUMBNAIL, 2).mean(axis=(1, 3))
+
 
 class Picture(Widget):
     """Shows pixels in [0, 1]; marks one patch (a latent position) and a pixel cursor."""

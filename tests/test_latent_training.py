@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-import torch
+from test_training import same, tensors_of
 
 from vqvae_tui.data import training_digits, validation_digits
 from vqvae_tui.errors import UserError, WeightsError
@@ -27,14 +27,6 @@ def run(tiny_mnist, out, kind="vae", epochs=2, report=lambda p: None, resume=Fal
         resume=resume,
         report=report,
     )
-
-
-def tensors_of(model):
-    return {name: t.clone() for name, t in model.state_dict().items()}
-
-
-def same(a, b) -> bool:
-    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
 @pytest.mark.parametrize("kind", ["vae", "ae"])

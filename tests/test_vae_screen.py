@@ -9,7 +9,7 @@ import torch
 from scenarios import make_app, shipped_latent_models
 
 from vqvae_tui.ui.app import VQVAEApp
-from vqvae_tui.ui.widgets.latent_map import RINGS
+from vqvae_tui.ui.widgets.plane import RINGS
 
 FULL, COMPACT = (120, 40), (80, 24)
 
@@ -59,8 +59,15 @@ async def test_drawing_moves_the_gaussian_live(shipped_model):
         assert latent_map.overlay.sigma == pytest.approx(tuple(three.sigma))
         column, row = latent_map.cell_of(three.mean)
         assert latent_map.text(row)[column] == "μ"
-        column, row = latent_map.cell_of(three.z)
-        assert latent_map.text(row)[column] == "z"
+        zoom = app.screen.zoom  # the Gaussian enlarged: a cell of the map is far wider than σ
+        assert zoom.centre == pytest.approx(tuple(three.mean))
+        assert zoom.extent >= 3.5 * three.sigma.max() and zoom.extent < latent_map.extent / 4
+        column, row = zoom.cell_of(three.mean)
+        assert zoom.text(row)[column] == "μ"
+        column, row = zoom.cell_of(three.z)
+        assert zoom.text(row)[column] in "zμ"  # μ stands over z when they share a cell
+        rings = "".join(zoom.text(row) for row in range(zoom.rows))
+        assert any(0x2800 < ord(c) <= 0x28FF for c in rings)  # the ellipses show there
         await pilot.mouse_down("#vae-input", offset=(3, 2))  # a stroke with the mouse
         for x in range(4, 20):
             await pilot.hover("#vae-input", offset=(x, 2))
@@ -161,6 +168,10 @@ async def test_a_new_epsilon_moves_z_but_not_the_gaussian(shipped_model):
         await pilot.pause()
         after = app.vae_trace
         assert after.noise == before.noise + 1 and not np.allclose(after.epsilon, before.epsilon)
+        zoom = app.screen.zoom
+        if zoom.cell_of(after.z) != zoom.cell_of(after.mean):
+            column, row = zoom.cell_of(after.z)
+            assert zoom.text(row)[column] == "z"
         np.testing.assert_array_equal(after.mean, before.mean)
         np.testing.assert_array_equal(after.sigma, before.sigma)
         np.testing.assert_allclose(after.z, after.mean + after.sigma * after.epsilon, atol=1e-6)
@@ -184,15 +195,15 @@ async def test_the_scatter_is_the_stored_digits_drawn_once(shipped_model, monkey
             if (column, row) not in drawn:
                 assert latent_map.text(row)[column] == str(int(here.argmax()))
         scatters, refreshed = [], []
-        monkeypatch.setattr(type(latent_map), "draw_scatter", lambda self: scatters.append(1))
-        original = type(latent_map).refresh_cells
+        monkeypatch.setattr(latent_map, "draw_scatter", lambda: scatters.append(1))
+        original = latent_map.refresh_cells
 
-        def record(self, cells):
+        def record(cells):
             cells = list(cells)
             refreshed.extend(cells)
-            original(self, cells)
+            original(cells)
 
-        monkeypatch.setattr(type(latent_map), "refresh_cells", record)
+        monkeypatch.setattr(latent_map, "refresh_cells", record)
         before = {(c, latent_map.top + r) for c, r in latent_map.drawn}
         await pilot.press("8")
         await pilot.pause()

@@ -18,19 +18,25 @@ from textual.widgets import Static
 from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import DrawingScreen
-from vqvae_tui.ui.screens.walkthrough import SECOND_PART, TOUR_STEPS, Comparison, TourPanel
+from vqvae_tui.ui.screens.walkthrough import (
+    SECOND_PART,
+    TOUR_ACTIONS,
+    TOUR_STEPS,
+    Comparison,
+    Touring,
+    TourPanel,
+)
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.inspector import code_text
-from vqvae_tui.ui.widgets.latent_map import LatentMap, Overlay
 from vqvae_tui.ui.widgets.picture import THUMBNAIL, Picture, thumbnail
+from vqvae_tui.ui.widgets.plane import LatentPlane, Overlay
 
-MODELS = {"ae": "Autoencoder", "vae": "VAE", "vqvae": "VQ-VAE"}
+MODEL_NAMES = {"ae": "Autoencoder", "vae": "VAE", "vqvae": "VQ-VAE"}  # in the order shown
 LATENTS = {"ae": "z: a point", "vae": "N(μ, σ²): a Gaussian", "vqvae": f"{GRID}×{GRID} codes"}
 DRAWS = 2  # random draws per model
 DRAW_NAMES = "ab"
 SPACING_SAMPLE = 500  # mapped digits whose nearest neighbours measure the map's spacing
-TOUR_KEYS = ("tour_next", "tour_previous", "tour_leave")
 ABOUT = (
     "What each latent allows: decode a random draw. From N(0, I) for the autoencoder and the "
     "VAE (a, b on their maps), from the codes' prior for the VQ-VAE.\n"
@@ -61,7 +67,7 @@ def codes_text(codes: np.ndarray) -> Text:
     return text
 
 
-class ComparisonScreen(DrawingScreen):
+class ComparisonScreen(Touring, DrawingScreen):
     CSS_PATH = "comparison.tcss"
     HELP_TITLE = "Three autoencoders"
     TRACES = {"ae": False, "vae": False, "vqvae": False}
@@ -74,16 +80,7 @@ class ComparisonScreen(DrawingScreen):
         Action("w", "tour", "Walkthrough", "The walkthrough's second part, over this screen",
                footer=11),
         Action("t,escape", "back", "Summary", "Back to the summary screen", footer=12),
-        Action("right", "tour_next", "Next", "Walkthrough: the next step", footer=2,
-               priority=True),
-        Action("n,space", "tour_next", "Next", "Walkthrough: the next step", priority=True,
-               id="tour_next_alt", palette=False),
-        Action("left", "tour_previous", "Back", "Walkthrough: the step before", footer=3,
-               priority=True),
-        Action("p", "tour_previous", "Back", "Walkthrough: the step before", priority=True,
-               id="tour_previous_alt", palette=False),
-        Action("escape", "tour_leave", "Leave", "Leave the walkthrough", footer=4,
-               priority=True),
+        TOUR_ACTIONS,
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
 
@@ -93,16 +90,16 @@ class ComparisonScreen(DrawingScreen):
         self.rng = np.random.default_rng(seed)
         self.canvas = Canvas(monochrome=monochrome, id="comparison-input")
         self.outputs = {
-            kind: Picture(monochrome=monochrome, id=f"{kind}-output") for kind in MODELS
+            kind: Picture(monochrome=monochrome, id=f"{kind}-output") for kind in MODEL_NAMES
         }
-        self.maps = {kind: LatentMap(id=f"{kind}-map") for kind in ("ae", "vae")}
+        self.maps = {kind: LatentPlane(id=f"{kind}-map") for kind in ("ae", "vae")}
         self.codes = Static(id="vqvae-codes")
         self.draws = {
             kind: [
                 Picture(monochrome=monochrome, pixels=THUMBNAIL, id=f"{kind}-draw-{i}")
                 for i in range(DRAWS)
             ]
-            for kind in MODELS
+            for kind in MODEL_NAMES
         }
         self.tour = TourPanel(id="comparison-tour")
         self.points: dict[str, np.ndarray] = {}  # kind → the draws from N(0, I) on its plane
@@ -123,7 +120,7 @@ class ComparisonScreen(DrawingScreen):
             with Horizontal(classes="comparison-row", id="latents-row"):
                 yield self.tour
                 yield Static(ABOUT, id="comparison-about")
-                for kind in MODELS:
+                for kind in MODEL_NAMES:
                     with Container(classes="panel latent-panel", id=f"{kind}-latent-panel"):
                         yield self.maps[kind] if kind in self.maps else self.codes
             with Horizontal(classes="comparison-row", id="draws-row"):
@@ -136,7 +133,7 @@ class ComparisonScreen(DrawingScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#comparison-input-panel").border_title = f"Input {IMAGE}×{IMAGE}"
-        for kind, name in MODELS.items():
+        for kind, name in MODEL_NAMES.items():
             self.query_one(f"#{kind}-panel").border_title = name
             self.query_one(f"#{kind}-latent-panel").border_title = LATENTS[kind]
         self.query_one("#ae-draws-panel").border_title = "draws from N(0, I)"
@@ -237,11 +234,6 @@ class ComparisonScreen(DrawingScreen):
 
     # ---- the walkthrough's second part ---------------------------------------------------
 
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action in TOUR_KEYS:
-            return self.tour_step is not None  # otherwise the keys go to the focused panel
-        return True
-
     def enter_tour(self, number: int) -> None:
         """Start the second part at step `number` (0-based within it)."""
         self.tour_step = min(max(number, 0), len(SECOND_PART) - 1)
@@ -266,13 +258,6 @@ class ComparisonScreen(DrawingScreen):
             self.action_tour_leave()
             self.app.pop_screen()
             self.app.screen.enter_tour(len(TOUR_STEPS))
-
-    def action_tour_leave(self) -> None:
-        self.tour_step = None
-        self.set_class(False, "-touring")
-        self.refresh_bindings()
-        for panel in self.query(".panel"):
-            panel.set_class(False, "-tour-target")
 
     def show_tour(self) -> None:
         step = SECOND_PART[self.tour_step]

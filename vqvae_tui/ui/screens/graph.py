@@ -22,8 +22,8 @@ from vqvae_tui.ui.widgets.code import CodePane
 from vqvae_tui.ui.widgets.curves import SUBSCRIPTS, NormalCurves
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.graph import ComputationGraph
-from vqvae_tui.ui.widgets.latent_map import plane_extent
 from vqvae_tui.ui.widgets.lines import TextLines
+from vqvae_tui.ui.widgets.plane import plane_extent
 
 if TYPE_CHECKING:
     from vqvae_tui.model.latent_tracing import GradientPath, VAETrace

@@ -19,7 +19,14 @@ from vqvae_tui.session import Moment, edited_codes, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeEdited
 from vqvae_tui.ui.screens.base import COMPACT, DrawingScreen
-from vqvae_tui.ui.screens.walkthrough import SECOND_PART, TOUR_STEPS, TourPanel, TourStep
+from vqvae_tui.ui.screens.walkthrough import (
+    SECOND_PART,
+    TOUR_ACTIONS,
+    TOUR_STEPS,
+    Touring,
+    TourPanel,
+    TourStep,
+)
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
 from vqvae_tui.ui.widgets.footer import KeyFooter
@@ -31,7 +38,6 @@ if TYPE_CHECKING:
     from vqvae_tui.model.tracing import Trace
 
 GRIDS = ("features", "codes", "quantized")
-TOUR_KEYS = ("tour_next", "tour_previous", "tour_leave")
 PANEL_TITLES = {
     "input-panel": (f"Input {IMAGE}×{IMAGE}", "draw here"),
     "features-panel": ("Features", f"z_e {GRID}×{GRID}×D"),
@@ -53,7 +59,7 @@ HINTS = (
 )
 
 
-class SummaryScreen(DrawingScreen):
+class SummaryScreen(Touring, DrawingScreen):
     CSS_PATH = "summary.tcss"
     HELP_TITLE = "The summary screen"
 
@@ -80,16 +86,7 @@ class SummaryScreen(DrawingScreen):
                "Decode the selected position with its runner-up code (again: undo)"),
         Action("r", "reset_edits", "Reset edits", "Every position back to its nearest code"),
         Action("escape", "deselect", "Deselect", "Clear the selected position or code"),
-        Action("right", "tour_next", "Next", "Walkthrough: the next step", footer=2,
-               priority=True),
-        Action("n,space", "tour_next", "Next", "Walkthrough: the next step", priority=True,
-               id="tour_next_alt", palette=False),
-        Action("left", "tour_previous", "Back", "Walkthrough: the step before", footer=3,
-               priority=True),
-        Action("p", "tour_previous", "Back", "Walkthrough: the step before", priority=True,
-               id="tour_previous_alt", palette=False),
-        Action("escape", "tour_leave", "Leave", "Leave the walkthrough", footer=4,
-               priority=True),
+        TOUR_ACTIONS,
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
 
@@ -281,11 +278,9 @@ class SummaryScreen(DrawingScreen):
     # ---- the walkthrough ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in TOUR_KEYS:
-            return self.tour_step is not None  # otherwise the keys go to the focused panel
         if action == "cycle_grid":
             return self.layout_name == "compact"
-        return True
+        return super().check_action(action, parameters)
 
     def enter_tour(self, number: int) -> None:
         """Start the walkthrough at step `number` (1-based, kept within the steps; those past
@@ -322,13 +317,6 @@ class SummaryScreen(DrawingScreen):
     def action_tour_previous(self) -> None:
         if self.tour_step is not None and self.tour_step > 0:
             self.start_tour(self.tour_step - 1)
-
-    def action_tour_leave(self) -> None:
-        self.tour_step = None
-        self.set_class(False, "-touring")
-        self.refresh_bindings()
-        for panel in self.query(".panel"):
-            panel.set_class(False, "-tour-target")
 
     def tour_line(self, step: TourStep) -> str | None:
         """The line of the quantizer's source that the step talks about."""

@@ -24,24 +24,26 @@ from vqvae_tui.ui.messages import LatentPointChosen, LatentStep
 from vqvae_tui.ui.screens.base import COMPACT, DrawingScreen
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.footer import KeyFooter
-from vqvae_tui.ui.widgets.latent_map import LatentMap, Overlay
 from vqvae_tui.ui.widgets.lines import TextLines
 from vqvae_tui.ui.widgets.picture import THUMBNAIL, Picture, thumbnail
+from vqvae_tui.ui.widgets.plane import LatentPlane, Overlay, nice_extent
 
 if TYPE_CHECKING:
     from vqvae_tui.model.latent_tracing import VAETrace
 
-LEGEND = (
+MAP_LEGEND = (
     "0–9: where training digits' μ fall (bold: many, dim: one)\n"
     "μ mean · z = μ + σ·ε · ╋ pinned z · ⠶ 1σ and 2σ"
 )
-COMPACT_LEGEND = "0–9 digits' μ · ⠶ 1σ, 2σ"
-HINTS = (
-    "Draw on the input: the Gaussian moves.\n"
-    "On the map (Tab): arrows or h j k l move z, a click or a drag puts it there.\n"
-    "f pin/follow · n new ε · d graph view · z or Esc back"
+MAP_COMPACT_LEGEND = "0–9 digits' μ · ⠶ 1σ, 2σ"
+VAE_HINTS = (
+    "Draw: the Gaussian moves. On a map (Tab): arrows or h j k l move z, a click or drag "
+    "puts it there.\nf pin/follow · n new ε · d graph"
 )
-COMPACT_HINTS = "Tab: the map\nf pin · n new ε\nd graph view"
+VAE_COMPACT_HINTS = "Tab: the map\nf pin · n new ε\nd graph view"
+
+
+ZOOM_REACH = 3.5  # the enlarged view reaches this many σ from μ (at least)
 
 
 def signed(values: np.ndarray, digits: int = 3) -> str:
@@ -101,7 +103,8 @@ class VAEScreen(DrawingScreen):
         super().__init__(id="vae")
         monochrome = bool(self.app.monochrome)
         self.canvas = Canvas(monochrome=monochrome, id="vae-input")
-        self.map = LatentMap(id="latent-map")
+        self.map = LatentPlane(id="latent-map")
+        self.zoom = LatentPlane(clamp_marks=False, id="latent-zoom")  # the Gaussian, enlarged
         self.output = Picture(monochrome=monochrome, id="vae-output")
         self.small_output = Picture(monochrome=monochrome, pixels=THUMBNAIL, id="vae-small-output")
         self.numbers = TextLines("loading the VAE…", id="vae-numbers")
@@ -116,14 +119,16 @@ class VAEScreen(DrawingScreen):
                 yield self.numbers
             with Vertical(classes="panel", id="map-panel"):
                 yield self.map
-                yield Static(LEGEND, id="map-legend")
-                yield Static(COMPACT_LEGEND, id="map-legend-compact")
+                yield Static(MAP_LEGEND, id="map-legend")
+                yield Static(MAP_COMPACT_LEGEND, id="map-legend-compact")
             with Vertical(id="vae-right"):
                 with Container(classes="panel", id="vae-output-panel"):
                     yield self.output
                     yield self.small_output
-                yield Static(HINTS, id="vae-hints")
-                yield Static(COMPACT_HINTS, id="vae-hints-compact")
+                with Container(classes="panel", id="zoom-panel"):
+                    yield self.zoom
+                yield Static(VAE_HINTS, id="vae-hints")
+                yield Static(VAE_COMPACT_HINTS, id="vae-hints-compact")
         yield self.notice
         yield KeyFooter()
 
@@ -166,15 +171,23 @@ class VAEScreen(DrawingScreen):
         if self.mapped is not latent_map:
             self.mapped = latent_map
             self.map.set_points(latent_map.points, latent_map.labels)
+            self.zoom.set_points(latent_map.points, latent_map.labels)
             self.show_map_title()
-        self.map.show(
-            Overlay(
-                mean=tuple(trace.mean.tolist()),
-                sigma=tuple(trace.sigma.tolist()),
-                z=tuple(trace.z.tolist()),
-                cursor=None if trace.cursor is None else tuple(trace.cursor.tolist()),
-            )
+        overlay = Overlay(
+            mean=tuple(trace.mean.tolist()),
+            sigma=tuple(trace.sigma.tolist()),
+            z=tuple(trace.z.tolist()),
+            cursor=None if trace.cursor is None else tuple(trace.cursor.tolist()),
         )
+        self.map.show(overlay)
+        # the Gaussian is far smaller than a cell of the map: enlarged around μ, it shows
+        extent = nice_extent(ZOOM_REACH * float(trace.sigma.max()))
+        self.zoom.set_view(overlay.mean, extent)
+        self.zoom.show(overlay)
+        zoom = self.query_one("#zoom-panel")
+        title = f"Gaussian ×{self.map.extent / extent:.0f}: μ ± {extent:g}"
+        if zoom.border_title != title:
+            zoom.border_title = title
         pinned = trace.cursor is not None
         picture = trace.cursor_reconstruction if pinned else trace.reconstruction
         self.output.show(picture)

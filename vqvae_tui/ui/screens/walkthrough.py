@@ -28,6 +28,7 @@ from vqvae_tui.session import (
     position_label,
     same_as_right_neighbour,
 )
+from vqvae_tui.ui.actions import Action
 
 if TYPE_CHECKING:
     from vqvae_tui.model.latent_tracing import AETrace, VAETrace
@@ -180,6 +181,40 @@ SECOND_PART = [
         + "independently of its neighbours: the strokes need not join up.")),
 ]  # fmt: skip
 TOUR_LENGTH = len(TOUR_STEPS) + len(SECOND_PART)
+
+
+TOUR_KEYS = ("tour_next", "tour_previous", "tour_leave")  # the keys the tour holds while it runs
+TOUR_ACTIONS = [  # in the table of each screen the walkthrough runs over
+    Action("right", "tour_next", "Next", "Walkthrough: the next step", footer=2,
+           priority=True),
+    Action("n,space", "tour_next", "Next", "Walkthrough: the next step", priority=True,
+           id="tour_next_alt", palette=False),
+    Action("left", "tour_previous", "Back", "Walkthrough: the step before", footer=3,
+           priority=True),
+    Action("p", "tour_previous", "Back", "Walkthrough: the step before", priority=True,
+           id="tour_previous_alt", palette=False),
+    Action("escape", "tour_leave", "Leave", "Leave the walkthrough", footer=4,
+           priority=True),
+]  # fmt: skip
+
+
+class Touring:
+    """What the screens the walkthrough runs over share (mixed into their class): the tour's
+    keys, which they hold only while it runs, and leaving it."""
+
+    tour_step: int | None = None  # 0-based, while the walkthrough runs on this screen
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in TOUR_KEYS:
+            return self.tour_step is not None  # otherwise the keys go to the focused panel
+        return True
+
+    def action_tour_leave(self) -> None:
+        self.tour_step = None
+        self.set_class(False, "-touring")
+        self.refresh_bindings()
+        for panel in self.query(".panel"):
+            panel.set_class(False, "-tour-target")
 
 
 class TourPanel(Static):

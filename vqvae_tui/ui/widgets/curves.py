@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.text import Text
 
-from vqvae_tui.ui.widgets.latent_map import BRAILLE, DOT_BITS, DOTS
 from vqvae_tui.ui.widgets.lines import TextLines
+from vqvae_tui.ui.widgets.plane import BRAILLE, DOT_BITS, DOTS
 
 if TYPE_CHECKING:
     from vqvae_tui.model.latent_tracing import VAETrace

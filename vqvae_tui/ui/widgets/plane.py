@@ -3,15 +3,17 @@
 Each cell of the scatter shows the digit most of its points are, as the digit itself in its
 label's colour (bold where many points fall, dim where one does), so the map reads without
 colour. Over it: the encoded Gaussian's 1σ and 2σ ellipses (braille dots, two a cell across and
-four down), μ ('μ'), the sampled z ('z') and a pinned z ('╋'). The scatter is drawn once (and
-again on a resize); new numbers repaint only the cells the overlay leaves or reaches, in bands
-8 cells wide (see bands.py). The arrows (and h j k l) move the z cursor a cell, a click or a
-drag puts it under the mouse.
+four down), μ ('μ'), the sampled z ('z'), a pinned z ('╋') and other marked points. A plane
+shows a square window of the latent plane (`set_view`): the whole map, or an enlarged part of it
+around μ. The scatter is drawn once a view and size; new numbers repaint only the cells whose
+look changed, in bands 8 cells wide (see bands.py). The arrows (and h j k l) move the z cursor a
+cell, a click or a drag puts it under the mouse.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rich.segment import Segment
@@ -24,12 +26,13 @@ from vqvae_tui.ui.colours import code_colour
 from vqvae_tui.ui.messages import LatentPointChosen, LatentStep
 from vqvae_tui.ui.widgets.bands import Banded
 
-BAND = 8  # cells a band
+PLANE_BAND = 8  # cells a band
 DOTS = (2, 4)  # braille dots of a cell: across, down
 BRAILLE = 0x2800
 DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's dots
 RINGS = (1, 2)  # the ellipses drawn: 1σ and 2σ
 CROWDED = 4  # points in a cell that make its digit bold
+EMPTY, AXIS, ORIGIN = -1, -2, -3  # what a scatter cell without digits shows
 
 
 @dataclass(frozen=True)
@@ -50,25 +53,42 @@ def plane_extent(points: np.ndarray) -> float:
     return max(3.0, np.ceil(reach * 2) / 2)
 
 
-class LatentMap(Banded, can_focus=True):
+NICE = (1, 2, 2.5, 5)  # the half-sides of an enlarged view: these times a power of ten
+
+
+def nice_extent(reach: float) -> float:
+    """The smallest half-side of the form NICE × 10^k that is at least `reach`: a scale that
+    holds still while σ changes a little."""
+    power = 10.0 ** np.floor(np.log10(max(reach, 1e-9)))
+    return next(n * power for n in (*NICE, 10) if n * power >= reach)
+
+
+@lru_cache(maxsize=256)
+def digit_segment(label: int, count: int, base: Style) -> Segment:
+    """A scatter cell: its digit in its colour, bold where crowded, dim where alone."""
+    style = Style(color=code_colour(label), bold=count >= CROWDED, dim=count == 1)
+    return Segment(str(label), base + style)
+
+
+class LatentPlane(Banded, can_focus=True):
     """A square of the latent plane, [−extent, extent]², as wide as it is tall (a cell is two
     dots across and four down, about twice as tall as wide)."""
 
     COMPONENT_CLASSES = {
-        "latent-map--ring-1",  # the 1σ ellipse
-        "latent-map--ring-2",  # the 2σ ellipse
-        "latent-map--marker",  # μ, z and the cursor
-        "latent-map--axis",  # the axes through 0
+        "latent-plane--ring-1",  # the 1σ ellipse
+        "latent-plane--ring-2",  # the 2σ ellipse
+        "latent-plane--marker",  # μ, z and the cursor
+        "latent-plane--axis",  # the axes through 0
     }
 
     DEFAULT_CSS = """
-    LatentMap {
+    LatentPlane {
         width: 1fr;
         height: 1fr;
-        & > .latent-map--ring-1 { color: #ffd75f; text-style: bold; }
-        & > .latent-map--ring-2 { color: #af875f; }
-        & > .latent-map--marker { color: #ffffff; text-style: bold reverse; }
-        & > .latent-map--axis { color: #3a3a3a; }
+        & > .latent-plane--ring-1 { color: #ffd75f; text-style: bold; }
+        & > .latent-plane--ring-2 { color: #af875f; }
+        & > .latent-plane--marker { color: #ffffff; text-style: bold reverse; }
+        & > .latent-plane--axis { color: #3a3a3a; }
     }
     """
 
@@ -76,14 +96,17 @@ class LatentMap(Banded, can_focus=True):
     BINDINGS = bindings(ACTIONS)
     HELP = "A click or a drag on the map pins z under the mouse."
 
-    def __init__(self, *, id: str | None = None):
+    def __init__(self, *, clamp_marks: bool = True, id: str | None = None):
+        """`clamp_marks`: a mark beyond the view stands on its edge (else it is not drawn)."""
         super().__init__(id=id)
+        self.clamp_marks = clamp_marks
         self.points = np.zeros((0, 2), np.float32)
         self.labels = np.zeros(0, np.int64)
+        self.centre = (0.0, 0.0)  # the view: a square of half-side `extent` around `centre`
         self.extent = 3.0
         self.columns = self.rows = 0  # the plane's cells (the widget may be larger)
         self.top = 0  # the lines above the plane, which stands in the middle
-        self.scatter: list[list[Segment]] = []  # [row][column], drawn once a size
+        self.scatter = np.zeros((0, 0, 2), np.int64)  # [row, column]: (label or AXIS…, count)
         self.overlay = Overlay()
         self.drawn: dict[tuple[int, int], Segment] = {}  # the overlay's cells now
         self.dragging = False
@@ -92,10 +115,15 @@ class LatentMap(Banded, can_focus=True):
     # ---- the plane and its cells ----------------------------------------------------------
 
     def set_points(self, points: np.ndarray, labels: np.ndarray) -> None:
-        """The digits to scatter (n, 2) and their labels (n,)."""
+        """The digits to scatter (n, 2) and their labels (n,); the view: the whole map."""
         self.points, self.labels = np.asarray(points), np.asarray(labels)
-        self.extent = plane_extent(self.points)
-        self.draw_scatter()
+        self.set_view((0.0, 0.0), plane_extent(self.points))
+
+    def set_view(self, centre: tuple[float, float], extent: float) -> None:
+        """Show the square of half-side `extent` around `centre`."""
+        if (tuple(centre), extent) != (self.centre, self.extent):
+            self.centre, self.extent = (float(centre[0]), float(centre[1])), float(extent)
+            self.draw_scatter()
 
     def line_count(self) -> int:
         return self.top + self.rows
@@ -107,19 +135,26 @@ class LatentMap(Banded, can_focus=True):
             self.columns, self.rows, self.top = columns, columns // 2, top
             self.draw_scatter()
 
+    def cells_of(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The (columns, rows) of points (n, 2) of the plane; outside the view: −1 or past."""
+        x0, y0 = self.centre
+        columns = np.floor((points[:, 0] - x0 + self.extent) / (2 * self.extent) * self.columns)
+        rows = np.floor((y0 + self.extent - points[:, 1]) / (2 * self.extent) * self.rows)
+        return columns.astype(np.int64), rows.astype(np.int64)
+
     def cell_of(self, point) -> tuple[int, int] | None:
-        """The (column, row) of a point of the plane, None outside it."""
+        """The (column, row) of a point of the plane, None outside the view."""
         if not self.columns:
             return None
-        x, y = point
-        column = int(np.floor((x + self.extent) / (2 * self.extent) * self.columns))
-        row = int(np.floor((self.extent - y) / (2 * self.extent) * self.rows))
+        columns, rows = self.cells_of(np.asarray([point], dtype=np.float64))
+        column, row = int(columns[0]), int(rows[0])
         return (column, row) if 0 <= column < self.columns and 0 <= row < self.rows else None
 
     def point_of(self, column: int, row: int) -> tuple[float, float]:
         """The centre of a cell, on the plane."""
-        step_x, step_y = 2 * self.extent / self.columns, 2 * self.extent / self.rows
-        return (-self.extent + (column + 0.5) * step_x, self.extent - (row + 0.5) * step_y)
+        step_x, step_y = self.step
+        x0, y0 = self.centre
+        return (x0 - self.extent + (column + 0.5) * step_x, y0 + self.extent - (row + 0.5) * step_y)
 
     @property
     def step(self) -> tuple[float, float]:
@@ -127,47 +162,51 @@ class LatentMap(Banded, can_focus=True):
         return 2 * self.extent / max(self.columns, 1), 2 * self.extent / max(self.rows, 1)
 
     def draw_scatter(self) -> None:
-        """Each cell's digit: the label most of its points have (ties: the smaller label)."""
+        """Each cell's digit: the label most of its points have (ties: the smaller label), or
+        the axes through 0; repaints the cells that look different (all, at a new size)."""
         if not self.columns:
             return
         counts = np.zeros((self.rows, self.columns, 10), np.int64)
-        for (x, y), label in zip(self.points, self.labels):
-            cell = self.cell_of((x, y))
-            if cell is not None:
-                counts[cell[1], cell[0], label] += 1
-        axis = self.get_component_rich_style("latent-map--axis", partial=True)
-        base = self.rich_style  # the background, under every cell
-        self.blank = Segment(" ", base)
-        centre = self.cell_of((0.0, 0.0))
-        self.scatter = []
-        for row in range(self.rows):
-            line = []
-            for column in range(self.columns):
-                here = counts[row, column]
-                total = int(here.sum())
-                if total:
-                    label = int(here.argmax())
-                    style = Style(color=code_colour(label), bold=total >= CROWDED, dim=total == 1)
-                    line.append(Segment(str(label), base + style))
-                elif centre is not None and (row == centre[1] or column == centre[0]):
-                    line.append(Segment("┼" if (column, row) == centre else "·", base + axis))
-                else:
-                    line.append(self.blank)
-            self.scatter.append(line)
-        self.drawn = self.overlay_cells(self.overlay)
-        self.set_edges([*range(0, self.columns, BAND), self.columns])
-        for band in self.bands:
-            band.styles.height = self.line_count()
-        self.refresh_lines(range(self.line_count()))
+        columns, rows = self.cells_of(self.points.astype(np.float64))
+        inside = (columns >= 0) & (columns < self.columns) & (rows >= 0) & (rows < self.rows)
+        np.add.at(counts, (rows[inside], columns[inside], self.labels[inside]), 1)
+        totals = counts.sum(axis=2)
+        scatter = np.stack([np.where(totals > 0, counts.argmax(axis=2), EMPTY), totals], axis=2)
+        empty = totals == 0
+        zero_columns, zero_rows = self.cells_of(np.zeros((1, 2)))  # where the axes cross
+        zero_column, zero_row = int(zero_columns[0]), int(zero_rows[0])
+        if 0 <= zero_row < self.rows:
+            scatter[zero_row, empty[zero_row], 0] = AXIS
+        if 0 <= zero_column < self.columns:
+            scatter[empty[:, zero_column], zero_column, 0] = AXIS
+        origin = self.cell_of((0.0, 0.0))
+        if origin is not None and empty[origin[1], origin[0]]:
+            scatter[origin[1], origin[0], 0] = ORIGIN
+        resized = scatter.shape != self.scatter.shape
+        changed = [] if resized else np.argwhere((scatter != self.scatter).any(axis=2))
+        self.scatter = scatter
+        self.blank = Segment(" ", self.rich_style)  # the background, under every cell
+        if resized:
+            self.drawn = self.overlay_cells(self.overlay)
+            self.set_edges([*range(0, self.columns, PLANE_BAND), self.columns])
+            for band in self.bands:
+                band.styles.height = self.line_count()
+            self.refresh_lines(range(self.line_count()))
+        else:
+            self.refresh_cells((int(column), self.top + int(row)) for row, column in changed)
+            self.redraw_overlay()
 
     # ---- the overlay ----------------------------------------------------------------------
 
     def show(self, overlay: Overlay) -> None:
         """New numbers: repaint only the cells whose overlay changed."""
-        if overlay == self.overlay:
-            return
-        self.overlay = overlay
-        drawn = self.overlay_cells(overlay)
+        if overlay != self.overlay:
+            self.overlay = overlay
+            self.redraw_overlay()
+
+    def redraw_overlay(self) -> None:
+        """The overlay in the view now: repaint the cells it leaves or reaches."""
+        drawn = self.overlay_cells(self.overlay)
         changed = {cell for cell in drawn.keys() | self.drawn.keys()}
         changed = {cell for cell in changed if drawn.get(cell) != self.drawn.get(cell)}
         self.drawn = drawn
@@ -182,26 +221,29 @@ class LatentMap(Banded, can_focus=True):
         if overlay.mean is not None and overlay.sigma is not None:
             for ring in reversed(RINGS):  # the 1σ ring over the 2σ one
                 style = base + self.get_component_rich_style(
-                    f"latent-map--ring-{ring}", partial=True
+                    f"latent-plane--ring-{ring}", partial=True
                 )
                 for cell, bits in self.ellipse(overlay.mean, overlay.sigma, ring).items():
                     cells[cell] = Segment(chr(BRAILLE + bits), style)
-        marker = base + self.get_component_rich_style("latent-map--marker", partial=True)
+        marker = base + self.get_component_rich_style("latent-plane--marker", partial=True)
         marks = [
             (*point, glyph)
             for point, glyph in ((overlay.z, "z"), (overlay.mean, "μ"), (overlay.cursor, "╋"))
             if point
         ]
         for x, y, glyph in [*overlay.extra, *marks]:  # fmt: skip
-            cell = self.cell_of(self.clamped((x, y)))
+            cell = self.cell_of(self.clamped((x, y)) if self.clamp_marks else (x, y))
             if cell is not None:
                 cells[cell] = Segment(glyph, marker)
         return cells
 
     def clamped(self, point) -> tuple[float, float]:
-        """A point kept on the plane (a mark beyond its edge stands on the edge)."""
+        """A point kept in the view (a mark beyond its edge stands on the edge)."""
         reach = self.extent * (1 - 1e-6)
-        return tuple(float(min(max(value, -reach), reach)) for value in point)
+        return tuple(
+            float(min(max(value, middle - reach), middle + reach))
+            for value, middle in zip(point, self.centre)
+        )
 
     def ellipse(self, mean, sigma, k: float) -> dict[tuple[int, int], int]:
         """The braille dots of the ellipse at k σ around μ: (column, row) → dot bits."""
@@ -210,8 +252,9 @@ class LatentMap(Banded, can_focus=True):
         dots_y = self.rows * down / (2 * self.extent)
         radius = max(k * sigma[0] * dots_x, k * sigma[1] * dots_y)
         angles = np.linspace(0, 2 * np.pi, max(16, int(8 * radius)), endpoint=False)
-        x = (mean[0] + self.extent + k * sigma[0] * np.cos(angles)) * dots_x
-        y = (self.extent - mean[1] - k * sigma[1] * np.sin(angles)) * dots_y
+        x0, y0 = self.centre
+        x = (mean[0] - x0 + self.extent + k * sigma[0] * np.cos(angles)) * dots_x
+        y = (y0 + self.extent - mean[1] - k * sigma[1] * np.sin(angles)) * dots_y
         inside = (x >= 0) & (x < self.columns * across) & (y >= 0) & (y < self.rows * down)
         cells: dict[tuple[int, int], int] = {}
         for dot_x, dot_y in zip(x[inside].astype(int), y[inside].astype(int)):
@@ -225,9 +268,15 @@ class LatentMap(Banded, can_focus=True):
         drawn = self.drawn.get((x, y))
         if drawn is not None:
             return drawn
-        if 0 <= y < len(self.scatter) and x < len(self.scatter[y]):
-            return self.scatter[y][x]
-        return self.blank
+        if not (0 <= y < self.rows and 0 <= x < self.columns):
+            return self.blank
+        label, count = (int(value) for value in self.scatter[y, x])
+        if label >= 0:
+            return digit_segment(label, count, self.blank.style)
+        if label == EMPTY:
+            return self.blank
+        axis = self.get_component_rich_style("latent-plane--axis", partial=True)
+        return Segment("┼" if label == ORIGIN else "·", self.blank.style + axis)
 
     def text(self, row: int) -> str:
         """The characters of a row of the plane (for tests)."""

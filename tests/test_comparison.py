@@ -5,7 +5,7 @@ import numpy as np
 from scenarios import make_app
 
 from vqvae_tui.model import decode_points
-from vqvae_tui.ui.screens.comparison import codes_text, nearest_distances
+from vqvae_tui.ui.screens.comparison import codes_text, nearest
 
 FULL = (120, 40)
 
@@ -60,9 +60,12 @@ async def test_random_draws_are_decoded_by_each_models_decoder_and_marked(shippe
                 np.testing.assert_array_equal(widget.levels, thumbnail_levels(picture))
             for (x, y), name in zip(screen.points[kind], "ab"):
                 column, row = screen.maps[kind].cell_of(screen.maps[kind].clamped((x, y)))
-                assert screen.maps[kind].text(row)[column] == name
-            gaps = nearest_distances(latent_map.points, screen.points[kind])
+                assert screen.maps[kind].text(row)[column] in (name, "z", "μ")  # the drawing on top
+            _, gaps = nearest(latent_map.points, screen.points[kind])
             assert gaps.shape == (2,) and (gaps >= 0).all()
+            cover = (np.linalg.norm(latent_map.points, axis=1) <= 2).mean()
+            subtitle = screen.query_one(f"#{kind}-latent-panel").border_subtitle
+            assert subtitle == f"{cover:.0%} in |z| ≤ 2"
         assert screen.query_one("#vqvae-draws-panel").border_subtitle == "from the prior"
         vq_draws = [widget.levels.copy() for widget in screen.draws["vqvae"]]
         await pilot.press("n")

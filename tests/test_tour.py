@@ -68,17 +68,22 @@ async def test_the_second_part_speaks_of_the_numbers_on_screen(shipped_model):
         assert f"z = ({z[0]:+.2f}, {z[1]:+.2f})" in text
         facts = screen.facts()
         latent_map = app.latent_models["ae"][1]
-        for point, gap in zip(screen.points["ae"], facts.ae_gaps):
-            nearest = np.sqrt(((latent_map.points - point) ** 2).sum(axis=1)).min()
-            assert gap == pytest.approx(nearest, rel=1e-5)
-            assert f"{gap:.2f}" in text
+        cover = (np.linalg.norm(latent_map.points, axis=1) <= 2).mean()
+        assert f"{cover:.0%} of its mapped digits lie there" in text
+        assert "within |z| ≤ 2 86% of the time" in text  # 1 − e^(−2) of N(0, I) in 2-D
+        for point, gap, label in zip(screen.points["ae"], facts.ae_plane.gaps,
+                                     facts.ae_plane.nearest):  # fmt: skip
+            distances = np.sqrt(((latent_map.points - point) ** 2).sum(axis=1))
+            assert gap == pytest.approx(distances.min(), rel=1e-5)
+            assert label == latent_map.labels[distances.argmin()]
+            assert f"{gap:.2f}" in text and f"a {label}" in text
         await pilot.press("n")  # next: the VAE, its σ and KL
         await pilot.pause()
         text = " ".join(tour_text(app).split())
         assert f"KL ({app.vae_trace.kl.sum():.2f} nats here)" in text
         await pilot.press("escape", "n")  # out of the tour, n draws again
         await pilot.pause()
-        assert screen.tour_step is None and screen.facts().ae_gaps != facts.ae_gaps
+        assert screen.tour_step is None and screen.facts().ae_plane.gaps != facts.ae_plane.gaps
 
 
 def footer_keys(app) -> dict[str, str]:

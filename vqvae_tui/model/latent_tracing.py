@@ -27,10 +27,8 @@ class VAETrace:
     epsilon: np.ndarray  # (2,) ε ~ N(0, I)
     z: np.ndarray  # (2,) μ + σ·ε
     reconstruction: np.ndarray  # (28, 28) the decoder's output for z
-    mean_reconstruction: np.ndarray  # (28, 28) … for z = μ
     reconstruction_loss: float  # binary cross-entropy of the reconstruction, summed (nats)
     mse: float  # per-pixel mean squared error of the reconstruction
-    mean_mse: float  # … of the mean's reconstruction
     kl: np.ndarray  # (2,) KL(N(μ, σ²) ‖ N(0, 1)) of each dimension (nats)
     noise: int  # the seed ε was drawn with
     cursor: np.ndarray | None  # (2,) a point chosen on the map, or None
@@ -81,14 +79,14 @@ def checked_point(point, caller: str) -> torch.Tensor:
 
 def vae_pass(model: VAE, image: np.ndarray, noise: int, cursor, caller: str):
     """The tensors of one pass: the model's own forward, its losses, and the decoder's
-    pictures of μ and of the cursor (each alone: a batch of one gives exactly what the decoder
-    gives that point)."""
+    picture of the cursor (alone: a batch of one gives exactly what the decoder gives that
+    point), or None."""
     pixels, x = one_image(image, caller)
-    points = [checked_point(cursor, caller)] if cursor is not None else []
+    point = checked_point(cursor, caller) if cursor is not None else None
     x_hat, sampling = model(x, generator_of(noise))
     losses = model.losses(x, x_hat, sampling)
     with torch.no_grad():
-        decoded = [model.decoder(point) for point in [sampling.mean.detach(), *points]]
+        decoded = None if point is None else model.decoder(point)
     return pixels, x, x_hat, sampling, losses, decoded
 
 
@@ -96,7 +94,6 @@ def as_vae_trace(pixels, x, x_hat, sampling, losses, decoded, noise, cursor) -> 
     def array(tensor: torch.Tensor) -> np.ndarray:
         return tensor.detach().numpy()
 
-    mean_reconstruction = array(decoded[0][0, 0])
     return VAETrace(
         image=pixels,
         mean=array(sampling.mean[0]),
@@ -105,14 +102,12 @@ def as_vae_trace(pixels, x, x_hat, sampling, losses, decoded, noise, cursor) -> 
         epsilon=array(sampling.epsilon[0]),
         z=array(sampling.z[0]),
         reconstruction=array(x_hat[0, 0]),
-        mean_reconstruction=mean_reconstruction,
         reconstruction_loss=losses.reconstruction.item(),
         mse=((x_hat - x) ** 2).mean().item(),
-        mean_mse=float(((mean_reconstruction - pixels) ** 2).mean()),
         kl=array(losses.kl),
         noise=int(noise),
         cursor=None if cursor is None else np.asarray(cursor, dtype=np.float32),
-        cursor_reconstruction=None if cursor is None else array(decoded[1][0, 0]),
+        cursor_reconstruction=None if decoded is None else array(decoded[0, 0]),
     )
 
 

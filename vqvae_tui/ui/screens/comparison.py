@@ -19,10 +19,12 @@ from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import DrawingScreen
 from vqvae_tui.ui.screens.walkthrough import (
+    PRIOR_DISK,
     SECOND_PART,
     TOUR_ACTIONS,
     TOUR_STEPS,
     Comparison,
+    PlaneFacts,
     Touring,
     TourPanel,
 )
@@ -44,9 +46,10 @@ ABOUT = (
 )
 
 
-def nearest_distances(points: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """The distance from each target to the nearest of `points`."""
-    return np.sqrt(((targets[:, None, :] - points[None, :, :]) ** 2).sum(-1)).min(axis=1)
+def nearest(points: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each target: the index of the nearest of `points`, and its distance."""
+    distances = np.sqrt(((targets[:, None, :] - points[None, :, :]) ** 2).sum(-1))
+    return distances.argmin(axis=1), distances.min(axis=1)
 
 
 def spacing(points: np.ndarray) -> float:
@@ -104,6 +107,7 @@ class ComparisonScreen(Touring, DrawingScreen):
         self.tour = TourPanel(id="comparison-tour")
         self.points: dict[str, np.ndarray] = {}  # kind → the draws from N(0, I) on its plane
         self.spacings: dict[str, float] = {}  # kind → its map's spacing
+        self.covers: dict[str, float] = {}  # kind → its map's share of digits near the prior
         self.mapped: dict[str, object] = {}  # kind → the latent map on its plane now
         self.prior: np.ndarray | None = None
         self.drawn_with = None  # the models the draws were decoded by
@@ -170,6 +174,10 @@ class ComparisonScreen(Touring, DrawingScreen):
                 self.mapped[kind] = latent_map
                 self.maps[kind].set_points(latent_map.points, latent_map.labels)
                 self.spacings[kind] = spacing(latent_map.points)
+                radii = np.linalg.norm(latent_map.points, axis=1)
+                self.covers[kind] = float((radii <= PRIOR_DISK).mean())
+                panel = self.query_one(f"#{kind}-latent-panel")
+                panel.border_subtitle = f"{self.covers[kind]:.0%} in |z| ≤ {PRIOR_DISK:g}"
         if self.drawn_with != [model for model, _ in loaded.values()]:
             self.decode_draws(loaded)
         for kind, trace in traces.items():
@@ -271,15 +279,19 @@ class ComparisonScreen(Touring, DrawingScreen):
         app = self.app
         if None in (app.ae_trace, app.vae_trace, app.trace) or not self.points:
             return None
-        gaps = {
-            kind: tuple(nearest_distances(self.mapped[kind].points, self.points[kind]).tolist())
-            for kind in ("ae", "vae")
-        }
+        planes = {}
+        for kind in ("ae", "vae"):
+            latent_map = self.mapped[kind]
+            indices, gaps = nearest(latent_map.points, self.points[kind])
+            planes[kind] = PlaneFacts(
+                cover=self.covers[kind],
+                gaps=tuple(gaps.tolist()),
+                nearest=tuple(latent_map.labels[indices].tolist()),
+                spacing=self.spacings[kind],
+            )
         return Comparison(
             ae=app.ae_trace, vae=app.vae_trace, vqvae=app.trace,
-            ae_gaps=gaps["ae"], vae_gaps=gaps["vae"],
-            ae_spacing=self.spacings["ae"], vae_spacing=self.spacings["vae"],
-            prior=self.prior is not None,
+            ae_plane=planes["ae"], vae_plane=planes["vae"], prior=self.prior is not None,
         )  # fmt: skip
 
     def commands(self) -> Iterable[SystemCommand]:

@@ -41,7 +41,7 @@ def describe_kl(trace: VAETrace) -> Text:
     ):
         kl = 0.5 * (mean**2 + sigma**2 - log_variance - 1)
         total += kl
-        text.append(f"z{SUBSCRIPTS[i]} ½({mean**2:.3f}+{sigma**2:.3f}{-log_variance:+.3f}−1)\n")
+        text.append(f"z{SUBSCRIPTS[i]} ½({mean**2:.3f}+{sigma**2:.4f}{-log_variance:+.3f}−1)\n")
         text.append(f"   = {kl:.3f} nats\n")
     text.append(f"sum             {total:.3f} nats\n")
     text.append(f"the model's KL  {float(np.sum(trace.kl)):.3f} nats", "bold")
@@ -54,7 +54,7 @@ def describe_gradient(trace: VAETrace, path: GradientPath) -> Text:
     def pair(name: str) -> str:
         return " ".join(f"{value:+7.3f}" for value in path.gradients[name])
 
-    text = Text("∂L/∂ of the reconstruction loss, autograd\n", "bold")
+    text = Text("L: the reconstruction loss\n", "bold")
     text.append(f"∂L/∂z      {pair('z')}\n")
     text.append(f"∂L/∂μ      {pair('mean')} = ∂L/∂z\n")
     text.append(f" max|∂L/∂μ − ∂L/∂z|       {path.mean_difference:.1e}\n", "dim")
@@ -121,7 +121,7 @@ class GraphScreen(DrawingScreen):
             "graph-input-panel": "Input",
             "graph-panel": "Computational graph, live",
             "curves-panel": "Normal curves of z₁ and z₂",
-            "gradient-panel": "Gradient path",
+            "gradient-panel": "Gradient path, by autograd",
             "vae-code-panel": "VAE.forward — model/vae.py",
         }
         for panel, title in titles.items():

@@ -25,7 +25,7 @@ from vqvae_tui.ui.screens.base import COMPACT, DrawingScreen
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.lines import TextLines
-from vqvae_tui.ui.widgets.picture import THUMBNAIL, Picture, thumbnail
+from vqvae_tui.ui.widgets.picture import THUMBNAIL, BandedPicture, Picture, thumbnail
 from vqvae_tui.ui.widgets.plane import LatentPlane, Overlay, nice_extent
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ VAE_COMPACT_HINTS = "Tab: the map\nf pin · n new ε\nd graph view"
 
 
 ZOOM_REACH = 3.5  # the enlarged view reaches this many σ from μ (at least)
+OUTPUT_SHADES = 8  # the output's greys: a 2-D z moves the whole picture at every stroke
 
 
 def signed(values: np.ndarray, digits: int = 3) -> str:
@@ -55,15 +56,12 @@ def describe_gaussian(trace: VAETrace, compact: bool = False) -> Text:
     compact layout)."""
     rows = [
         ("μ", trace.mean, None),
-        ("log σ²", trace.log_variance, None),
         ("σ", trace.sigma, " = exp(½ log σ²)"),
         ("ε", trace.epsilon, f" ~ N(0, I), draw #{trace.noise}"),
         ("z", trace.z, " = μ + σ·ε"),
     ]
     text = Text(no_wrap=True)
     for name, values, formula in rows:
-        if compact and name == "log σ²":
-            continue
         text.append(f"{name:<8}{signed(values)}\n")
         if formula is not None and not compact:
             text.append(formula + "\n", "dim")
@@ -104,10 +102,11 @@ class VAEScreen(DrawingScreen):
         monochrome = bool(self.app.monochrome)
         self.canvas = Canvas(monochrome=monochrome, id="vae-input")
         self.map = LatentPlane(id="latent-map")
-        self.zoom = LatentPlane(clamp_marks=False, id="latent-zoom")  # the Gaussian, enlarged
-        self.output = Picture(monochrome=monochrome, id="vae-output")
+        # the Gaussian enlarged around μ: no scatter (it would move under it at every stroke)
+        self.zoom = LatentPlane(clamp_marks=False, axes=False, id="latent-zoom")
+        self.output = BandedPicture(monochrome=monochrome, shades=OUTPUT_SHADES, id="vae-output")
         self.small_output = Picture(monochrome=monochrome, pixels=THUMBNAIL, id="vae-small-output")
-        self.numbers = TextLines("loading the VAE…", id="vae-numbers")
+        self.numbers = TextLines("loading the VAE…", palette=True, id="vae-numbers")
         self.notice = Static(id="vae-too-small")
         self.mapped = None  # the latent map on the plane now
 
@@ -171,7 +170,6 @@ class VAEScreen(DrawingScreen):
         if self.mapped is not latent_map:
             self.mapped = latent_map
             self.map.set_points(latent_map.points, latent_map.labels)
-            self.zoom.set_points(latent_map.points, latent_map.labels)
             self.show_map_title()
         overlay = Overlay(
             mean=tuple(trace.mean.tolist()),
@@ -185,7 +183,7 @@ class VAEScreen(DrawingScreen):
         self.zoom.set_view(overlay.mean, extent)
         self.zoom.show(overlay)
         zoom = self.query_one("#zoom-panel")
-        title = f"Gaussian ×{self.map.extent / extent:.0f}: μ ± {extent:g}"
+        title = f"×{self.map.extent / extent:.0f}: μ ± {extent:g}"
         if zoom.border_title != title:
             zoom.border_title = title
         pinned = trace.cursor is not None

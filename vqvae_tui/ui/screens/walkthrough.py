@@ -11,6 +11,7 @@ done after its step is entered.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -131,18 +132,30 @@ def training_story(model: VQVAE) -> str:
 # ---- the second part: the comparison screen -------------------------------------------
 
 
+PRIOR_DISK = 2.0  # |z| ≤ 2: in two dimensions it holds 1 − e^(−2) ≈ 86% of N(0, I)
+PRIOR_MASS = 1 - math.exp(-(PRIOR_DISK**2) / 2)
+
+
+@dataclass(frozen=True)
+class PlaneFacts:
+    """Where one model's mapped training digits and the screen's draws from N(0, I) lie."""
+
+    cover: float  # the share of its mapped digits within |z| ≤ PRIOR_DISK
+    gaps: tuple[float, ...]  # each draw's distance to the nearest mapped digit
+    nearest: tuple[int, ...]  # the label of each draw's nearest mapped digit
+    spacing: float  # the median distance from a mapped digit to its nearest other one
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """What the second part's words read: the drawing through the three models, and where the
-    comparison screen's random draws from N(0, I) fell on the two planes."""
+    """What the second part's words read: the drawing through the three models, and the
+    comparison screen's random draws on the two planes."""
 
     ae: AETrace
     vae: VAETrace
     vqvae: Trace
-    ae_gaps: tuple[float, ...]  # each draw's distance to the nearest mapped training digit
-    vae_gaps: tuple[float, ...]
-    ae_spacing: float  # the median distance from a mapped digit to its nearest neighbour
-    vae_spacing: float
+    ae_plane: PlaneFacts
+    vae_plane: PlaneFacts
     prior: bool  # the VQ-VAE's codes drawn from the training prior (else uniformly)
 
 
@@ -153,8 +166,11 @@ class ComparisonStep:
     explain: Callable[[Comparison], str]
 
 
-def gaps(values: tuple[float, ...]) -> str:
-    return " and ".join(f"{value:.2f}" for value in values)
+def landed(p: PlaneFacts) -> str:
+    """Where a plane's two draws landed, in words."""
+    labels = " and a ".join(str(label) for label in p.nearest)
+    gaps = " and ".join(f"{gap:.2f}" for gap in p.gaps)
+    return f"nearest a {labels}, {gaps} away (digits lie {p.spacing:.2f} apart)"
 
 
 SECOND_PART = [
@@ -165,14 +181,14 @@ SECOND_PART = [
         f"{c.ae.mse:.4f}, {c.vae.mse:.4f} and {c.vqvae.reconstruction_loss:.4f}.")),
     ComparisonStep("A point", ("ae-latent-panel", "ae-draws-panel"), lambda c: (
         f"The autoencoder puts it at the point z = ({c.ae.z[0]:+.2f}, {c.ae.z[1]:+.2f}). "
-        "Nothing in its loss asks its points to fill any region: the draws from N(0, I) (a, b "
-        f"on its map) land {gaps(c.ae_gaps)} from the nearest mapped digit, where digits lie "
-        f"{c.ae_spacing:.2f} apart: in holes the decoder was never trained on.")),
+        f"Nothing in its loss ties its points to N(0, I), whose draws fall within |z| ≤ 2 "
+        f"{PRIOR_MASS:.0%} of the time: {c.ae_plane.cover:.0%} of its mapped digits lie there. "
+        f"Its draws a, b land {landed(c.ae_plane)}.")),
     ComparisonStep("A Gaussian", ("vae-latent-panel", "vae-draws-panel"), lambda c: (
         f"The VAE encodes it as N(μ, σ²), σ = ({c.vae.sigma[0]:.3f}, {c.vae.sigma[1]:.3f}), and "
-        f"samples z. The KL ({c.vae.kl.sum():.2f} nats here) pulls every such Gaussian towards "
-        f"N(0, I): the prior's draws a, b land {gaps(c.vae_gaps)} from the nearest mapped digit "
-        f"(digits lie {c.vae_spacing:.2f} apart).")),
+        f"samples z. Its KL ({c.vae.kl.sum():.2f} nats here) pulls every such Gaussian towards "
+        f"N(0, I): {c.vae_plane.cover:.0%} of its mapped digits lie within |z| ≤ 2. Its draws "
+        f"a, b land {landed(c.vae_plane)}.")),
     ComparisonStep("49 codes", ("vqvae-latent-panel", "vqvae-draws-panel"), lambda c: (
         f"The VQ-VAE keeps {POSITIONS} codes, far more than 2 numbers: its error is "
         f"{c.vqvae.reconstruction_loss:.4f}. Its draws are grids of codes, each position drawn "

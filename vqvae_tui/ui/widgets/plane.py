@@ -6,7 +6,7 @@ colour. Over it: the encoded Gaussian's 1σ and 2σ ellipses (braille dots, two 
 four down), μ ('μ'), the sampled z ('z'), a pinned z ('╋') and other marked points. A plane
 shows a square window of the latent plane (`set_view`): the whole map, or an enlarged part of it
 around μ. The scatter is drawn once a view and size; new numbers repaint only the cells whose
-look changed, in bands 8 cells wide (see bands.py). The arrows (and h j k l) move the z cursor a
+look changed, in bands 4 cells wide (see bands.py). The arrows (and h j k l) move the z cursor a
 cell, a click or a drag puts it under the mouse.
 """
 
@@ -22,11 +22,11 @@ from textual.events import MouseDown, MouseMove, MouseUp, Resize
 from textual.geometry import Offset
 
 from vqvae_tui.ui.actions import actions, bindings, moves
-from vqvae_tui.ui.colours import code_colour
+from vqvae_tui.ui.colours import code_colour, palette_colour, palette_style
 from vqvae_tui.ui.messages import LatentPointChosen, LatentStep
 from vqvae_tui.ui.widgets.bands import Banded
 
-PLANE_BAND = 8  # cells a band
+PLANE_BAND = 4  # cells a band: a moved mark repaints at most its band's part of a line
 DOTS = (2, 4)  # braille dots of a cell: across, down
 BRAILLE = 0x2800
 DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's dots
@@ -66,7 +66,7 @@ def nice_extent(reach: float) -> float:
 @lru_cache(maxsize=256)
 def digit_segment(label: int, count: int, base: Style) -> Segment:
     """A scatter cell: its digit in its colour, bold where crowded, dim where alone."""
-    style = Style(color=code_colour(label), bold=count >= CROWDED, dim=count == 1)
+    style = Style(color=palette_colour(code_colour(label)), bold=count >= CROWDED, dim=count == 1)
     return Segment(str(label), base + style)
 
 
@@ -96,10 +96,12 @@ class LatentPlane(Banded, can_focus=True):
     BINDINGS = bindings(ACTIONS)
     HELP = "A click or a drag on the map pins z under the mouse."
 
-    def __init__(self, *, clamp_marks: bool = True, id: str | None = None):
-        """`clamp_marks`: a mark beyond the view stands on its edge (else it is not drawn)."""
+    def __init__(self, *, clamp_marks: bool = True, axes: bool = True, id: str | None = None):
+        """`clamp_marks`: a mark beyond the view stands on its edge (else it is not drawn);
+        `axes`: the axes through 0 are drawn where no digit is."""
         super().__init__(id=id)
         self.clamp_marks = clamp_marks
+        self.axes = axes
         self.points = np.zeros((0, 2), np.float32)
         self.labels = np.zeros(0, np.int64)
         self.centre = (0.0, 0.0)  # the view: a square of half-side `extent` around `centre`
@@ -175,17 +177,20 @@ class LatentPlane(Banded, can_focus=True):
         empty = totals == 0
         zero_columns, zero_rows = self.cells_of(np.zeros((1, 2)))  # where the axes cross
         zero_column, zero_row = int(zero_columns[0]), int(zero_rows[0])
+        if not self.axes:
+            zero_column = zero_row = -1
         if 0 <= zero_row < self.rows:
             scatter[zero_row, empty[zero_row], 0] = AXIS
         if 0 <= zero_column < self.columns:
             scatter[empty[:, zero_column], zero_column, 0] = AXIS
-        origin = self.cell_of((0.0, 0.0))
+        origin = self.cell_of((0.0, 0.0)) if self.axes else None
         if origin is not None and empty[origin[1], origin[0]]:
             scatter[origin[1], origin[0], 0] = ORIGIN
         resized = scatter.shape != self.scatter.shape
         changed = [] if resized else np.argwhere((scatter != self.scatter).any(axis=2))
         self.scatter = scatter
-        self.blank = Segment(" ", self.rich_style)  # the background, under every cell
+        # the background, under every cell; palette colours throughout (fewer bytes a cell)
+        self.blank = Segment(" ", palette_style(self.rich_style))
         if resized:
             self.drawn = self.overlay_cells(self.overlay)
             self.set_edges([*range(0, self.columns, PLANE_BAND), self.columns])
@@ -217,15 +222,17 @@ class LatentPlane(Banded, can_focus=True):
         cells: dict[tuple[int, int], Segment] = {}
         if not self.columns:
             return cells
-        base = self.rich_style
+        base = self.blank.style
         if overlay.mean is not None and overlay.sigma is not None:
             for ring in reversed(RINGS):  # the 1σ ring over the 2σ one
-                style = base + self.get_component_rich_style(
-                    f"latent-plane--ring-{ring}", partial=True
+                style = base + palette_style(
+                    self.get_component_rich_style(f"latent-plane--ring-{ring}", partial=True)
                 )
                 for cell, bits in self.ellipse(overlay.mean, overlay.sigma, ring).items():
                     cells[cell] = Segment(chr(BRAILLE + bits), style)
-        marker = base + self.get_component_rich_style("latent-plane--marker", partial=True)
+        marker = base + palette_style(
+            self.get_component_rich_style("latent-plane--marker", partial=True)
+        )
         marks = [
             (*point, glyph)
             for point, glyph in ((overlay.z, "z"), (overlay.mean, "μ"), (overlay.cursor, "╋"))
@@ -275,7 +282,7 @@ class LatentPlane(Banded, can_focus=True):
             return digit_segment(label, count, self.blank.style)
         if label == EMPTY:
             return self.blank
-        axis = self.get_component_rich_style("latent-plane--axis", partial=True)
+        axis = palette_style(self.get_component_rich_style("latent-plane--axis", partial=True))
         return Segment("┼" if label == ORIGIN else "·", self.blank.style + axis)
 
     def text(self, row: int) -> str:

@@ -9,6 +9,8 @@ import torch
 from scenarios import make_app, shipped_latent_models
 
 from vqvae_tui.ui.app import VQVAEApp
+from vqvae_tui.ui.screens.vae import OUTPUT_SHADES
+from vqvae_tui.ui.widgets.picture import shown_levels
 from vqvae_tui.ui.widgets.plane import RINGS
 
 FULL, COMPACT = (120, 40), (80, 24)
@@ -25,14 +27,15 @@ def decoded(point) -> np.ndarray:
 
 
 def picture_levels(pixels: np.ndarray) -> np.ndarray:
-    return (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
+    """The levels the Output shows: in its OUTPUT_SHADES greys."""
+    return shown_levels(pixels, OUTPUT_SHADES)
 
 
 def numbers(app) -> dict[str, list[float]]:
     """The numbers panel, as the user reads it: name → its values."""
     found = {}
     for line in str(app.screen.numbers.render()).splitlines():
-        match = re.match(r"^(μ|log σ²|σ|ε|z|╋ z)\s+([-+]\d+\.\d+)\s+([-+]\d+\.\d+)$", line.strip())
+        match = re.match(r"^(μ|σ|ε|z|╋ z)\s+([-+]\d+\.\d+)\s+([-+]\d+\.\d+)$", line.strip())
         if match:
             found[match[1]] = [float(match[2]), float(match[3])]
     return found
@@ -85,17 +88,14 @@ async def test_the_numbers_are_the_traces_and_obey_the_sampling(shipped_model):
     async with app.run_test(size=FULL) as pilot:
         await open_vae(pilot, "5")
         trace, shown = app.vae_trace, numbers(app)
-        for name, field in (("μ", "mean"), ("log σ²", "log_variance"), ("σ", "sigma"),
-                            ("ε", "epsilon"), ("z", "z")):  # fmt: skip
+        for name, field in (("μ", "mean"), ("σ", "sigma"), ("ε", "epsilon"), ("z", "z")):
             np.testing.assert_allclose(shown[name], getattr(trace, field), atol=5e-4)
         # the displayed numbers hold z = μ + σ·ε and σ = exp(½ log σ²), up to their rounding
         mean, sigma, epsilon = (np.array(shown[n]) for n in ("μ", "σ", "ε"))
         np.testing.assert_allclose(
             shown["z"], mean + sigma * epsilon, atol=5e-4 * (2 + float(abs(epsilon).max()))
         )
-        np.testing.assert_allclose(
-            sigma, np.exp(0.5 * np.array(shown["log σ²"])), rtol=2e-3, atol=5e-4
-        )
+        np.testing.assert_allclose(sigma, np.exp(0.5 * trace.log_variance), atol=5e-4)
         text = str(app.screen.numbers.render())
         assert f"KL {trace.kl.sum():.2f} = {trace.kl[0]:.2f} + {trace.kl[1]:.2f} nats" in text
         assert f"BCE {trace.reconstruction_loss:.1f} nats" in text
@@ -241,7 +241,9 @@ async def test_layouts_full_compact_and_too_small(shipped_model):
         assert screen.layout_name == "compact"
         assert screen.output.region.width == 0 and screen.small_output.region.width == 14
         assert screen.query_one("#map-panel").region.right <= COMPACT[0] - 16
-        assert "log σ²" not in str(screen.numbers.render())  # fewer numbers, no wrap
+        text = str(screen.numbers.render())  # fewer lines (no formulas), none wrapped
+        assert "exp(" not in text and "μ" in text and len(text.splitlines()) <= 6
+        assert max(len(line) for line in text.splitlines()) <= screen.numbers.size.width
         assert screen.map.columns >= 30
         await pilot.resize_terminal(60, 20)
         await pilot.pause()

@@ -139,6 +139,7 @@ class DrawingScreen(ExplainerScreen):
         SAMPLE_ACTIONS,
     )
     BINDINGS = bindings(ACTIONS)
+    MARKS_SELECTION: ClassVar[bool] = True  # the canvas marks the selected VQ-VAE position's patch
     canvas: Canvas
 
     def __init__(self, **kwargs):
@@ -147,7 +148,8 @@ class DrawingScreen(ExplainerScreen):
 
     def show(self) -> None:
         self.canvas.show(self.session.image)
-        self.canvas.mark(self.app.selection.position, self.canvas.cursor)
+        patch = self.app.selection.position if self.MARKS_SELECTION else None
+        self.canvas.mark(patch, self.canvas.cursor)
 
     def commands(self) -> Iterable[SystemCommand]:
         yield from super().commands()

@@ -75,6 +75,7 @@ class ComparisonScreen(Touring, DrawingScreen):
     HELP_TITLE = "Three autoencoders"
     TRACES = {"ae": False, "vae": False, "vqvae": False}
     WATCHES = ("trace", "vae_trace", "ae_trace", "problems")
+    MARKS_SELECTION = False  # no VQ-VAE position here
 
     ACTIONS = actions(
         "comparison",
@@ -156,8 +157,7 @@ class ComparisonScreen(Touring, DrawingScreen):
         return {**models, "vqvae": (app.model, None)}
 
     def show(self) -> None:
-        self.canvas.show(self.session.image)
-        self.canvas.mark(None, self.canvas.cursor)
+        super().show()
         app = self.app
         loaded = self.loaded()
         traces = {"ae": app.ae_trace, "vae": app.vae_trace, "vqvae": app.trace}

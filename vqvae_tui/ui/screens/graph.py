@@ -75,6 +75,7 @@ class GraphScreen(DrawingScreen):
     HELP_TITLE = "The graph view"
     TRACES = {"vae": True}  # with the gradient path measured
     WATCHES = ("vae_trace", "problems")
+    MARKS_SELECTION = False  # no VQ-VAE position here
 
     ACTIONS = actions(
         "graph",
@@ -129,8 +130,7 @@ class GraphScreen(DrawingScreen):
         self.canvas.focus()
 
     def show(self) -> None:
-        self.canvas.show(self.session.image)
-        self.canvas.mark(None, self.canvas.cursor)
+        super().show()
         trace, path = self.app.vae_trace, self.app.gradients
         lines = {line_of_node(node) for node in self.linked_nodes} - {None}
         self.code.show(lines, self.code_cursor)

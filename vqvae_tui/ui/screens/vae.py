@@ -83,6 +83,7 @@ class VAEScreen(DrawingScreen):
     HELP_TITLE = "The VAE screen"
     TRACES = {"vae": False}
     WATCHES = ("vae_trace", "problems")
+    MARKS_SELECTION = False  # no VQ-VAE position here
 
     ACTIONS = actions(
         "vae",
@@ -158,8 +159,7 @@ class VAEScreen(DrawingScreen):
     # ---- drawing what the VAE computed --------------------------------------------------
 
     def show(self) -> None:
-        self.canvas.show(self.session.image)
-        self.canvas.mark(None, self.canvas.cursor)
+        super().show()
         trace = self.app.vae_trace
         loaded = self.app.latent_models.get("vae")
         if trace is None or loaded is None:

@@ -189,7 +189,7 @@ SECOND_PART = [
         f"samples z. Its KL ({c.vae.kl.sum():.2f} nats here) pulls every such Gaussian towards "
         f"N(0, I): {c.vae_plane.cover:.0%} of its mapped digits lie within |z| ≤ 2. Its draws "
         f"a, b land {landed(c.vae_plane)}.")),
-    ComparisonStep("49 codes", ("vqvae-latent-panel", "vqvae-draws-panel"), lambda c: (
+    ComparisonStep(f"{POSITIONS} codes", ("vqvae-latent-panel", "vqvae-draws-panel"), lambda c: (
         f"The VQ-VAE keeps {POSITIONS} codes, far more than 2 numbers: its error is "
         f"{c.vqvae.reconstruction_loss:.4f}. Its draws are grids of codes, each position drawn "
         + ("from how often the training digits chose each code there, " if c.prior else

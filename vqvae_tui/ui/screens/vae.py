@@ -180,8 +180,7 @@ class VAEScreen(DrawingScreen):
         self.map.show(overlay)
         # the Gaussian is far smaller than a cell of the map: enlarged around μ, it shows
         extent = nice_extent(ZOOM_REACH * float(trace.sigma.max()))
-        self.zoom.set_view(overlay.mean, extent)
-        self.zoom.show(overlay)
+        self.zoom.show(overlay, view=(overlay.mean, extent))
         zoom = self.query_one("#zoom-panel")
         title = f"×{self.map.extent / extent:.0f}: μ ± {extent:g}"
         if zoom.border_title != title:

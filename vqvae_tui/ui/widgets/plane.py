@@ -26,10 +26,11 @@ from vqvae_tui.ui.colours import code_colour, palette_colour, palette_style
 from vqvae_tui.ui.messages import LatentPointChosen, LatentStep
 from vqvae_tui.ui.widgets.bands import Banded
 
-PLANE_BAND = 4  # cells a band: a moved mark repaints at most its band's part of a line
+PLANE_BAND = 8  # cells a band: a moved mark repaints at most its band's part of a line
 DOTS = (2, 4)  # braille dots of a cell: across, down
 BRAILLE = 0x2800
 DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's dots
+DOT_BIT_ARRAY = np.array(DOT_BITS)
 RINGS = (1, 2)  # the ellipses drawn: 1σ and 2σ
 CROWDED = 4  # points in a cell that make its digit bold
 EMPTY, AXIS, ORIGIN = -1, -2, -3  # what a scatter cell without digits shows
@@ -121,11 +122,14 @@ class LatentPlane(Banded, can_focus=True):
         self.points, self.labels = np.asarray(points), np.asarray(labels)
         self.set_view((0.0, 0.0), plane_extent(self.points))
 
-    def set_view(self, centre: tuple[float, float], extent: float) -> None:
-        """Show the square of half-side `extent` around `centre`."""
-        if (tuple(centre), extent) != (self.centre, self.extent):
-            self.centre, self.extent = (float(centre[0]), float(centre[1])), float(extent)
-            self.draw_scatter()
+    def set_view(self, centre: tuple[float, float], extent: float) -> bool:
+        """Show the square of half-side `extent` around `centre` (the scatter and the overlay
+        drawn again); False if it is shown already."""
+        if (tuple(centre), extent) == (self.centre, self.extent):
+            return False
+        self.centre, self.extent = (float(centre[0]), float(centre[1])), float(extent)
+        self.draw_scatter()
+        return True
 
     def line_count(self) -> int:
         return self.top + self.rows
@@ -203,11 +207,15 @@ class LatentPlane(Banded, can_focus=True):
 
     # ---- the overlay ----------------------------------------------------------------------
 
-    def show(self, overlay: Overlay) -> None:
-        """New numbers: repaint only the cells whose overlay changed."""
+    def show(self, overlay: Overlay, view: tuple[tuple[float, float], float] | None = None):
+        """New numbers (and a new view: centre, extent): repaint only the cells that look
+        different."""
         if overlay != self.overlay:
             self.overlay = overlay
-            self.redraw_overlay()
+            if view is None or not self.set_view(*view):
+                self.redraw_overlay()
+        elif view is not None:
+            self.set_view(*view)
 
     def redraw_overlay(self) -> None:
         """The overlay in the view now: repaint the cells it leaves or reaches."""
@@ -263,10 +271,12 @@ class LatentPlane(Banded, can_focus=True):
         x = (mean[0] - x0 + self.extent + k * sigma[0] * np.cos(angles)) * dots_x
         y = (y0 + self.extent - mean[1] - k * sigma[1] * np.sin(angles)) * dots_y
         inside = (x >= 0) & (x < self.columns * across) & (y >= 0) & (y < self.rows * down)
+        dot_x, dot_y = x[inside].astype(int), y[inside].astype(int)
+        keys = (dot_x // across) * self.rows + dot_y // down  # a cell: column × rows + row
+        bits = DOT_BIT_ARRAY[dot_x % across, dot_y % down]
         cells: dict[tuple[int, int], int] = {}
-        for dot_x, dot_y in zip(x[inside].astype(int), y[inside].astype(int)):
-            cell = (int(dot_x) // across, int(dot_y) // down)
-            bit = DOT_BITS[dot_x % across][dot_y % down]
+        for key, bit in zip(keys.tolist(), bits.tolist()):
+            cell = divmod(key, self.rows)
             cells[cell] = cells.get(cell, 0) | bit
         return cells
 

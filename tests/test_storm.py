@@ -1,7 +1,7 @@
 """Storms: random keys, clicks anywhere (the footer too), and resizes from 40×10 to 200×60, on
-every screen (summary, details, tour, generate, atlas, help, palette, VAE, graph, comparison), each in both layouts (the
-test proves each was reached), from before the model has loaded. Nothing may raise, and the app
-still answers a key at the end."""
+every screen (summary, details, tour, generate, atlas, help, palette, VAE, graph, comparison),
+each in both layouts (the test proves each was reached), from before the model has loaded.
+Nothing may raise, and the app still answers a key at the end."""
 
 import random
 import threading

@@ -35,7 +35,8 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
             await pilot.press(["right", "n", "space"][number % 3])
             await pilot.pause()
         for number, step in enumerate(SECOND_PART, len(TOUR_STEPS) + 1):  # on the comparison
-            assert app.screen.id == "comparison" and app.screen.tour_step == number - len(TOUR_STEPS) - 1
+            assert app.screen.id == "comparison"
+            assert app.screen.tour_step == number - len(TOUR_STEPS) - 1
             assert targeted(app) == list(step.panels)
             assert f"Step {number} of {TOUR_LENGTH}: {step.title}" in tour_text(app)
             await pilot.press(["right", "n", "space"][number % 3])

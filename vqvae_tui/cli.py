@@ -40,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
     root.add_argument(
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
-        help="start the walkthrough (at step STEP, from 1; its second part: the three autoencoders)",
+        help="start the walkthrough (at step STEP, from 1; the last: the three autoencoders)",
     )  # fmt: skip
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 

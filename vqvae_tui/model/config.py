@@ -67,11 +67,11 @@ class LatentConfig:
     hidden: int = 64  # units of the dense layer between the grid and z
 
     def __post_init__(self):
-        if self.latent != LATENT:
+        if type(self.latent) is not int or self.latent != LATENT:
             raise WeightsError(f"latent must be {LATENT}: the app draws z on a plane")
-        if not isinstance(self.dim, int) or not 1 <= self.dim <= 256:
+        if type(self.dim) is not int or not 1 <= self.dim <= 256:
             raise WeightsError("dim must be an integer from 1 to 256")
-        if not isinstance(self.hidden, int) or not 1 <= self.hidden <= 4096:
+        if type(self.hidden) is not int or not 1 <= self.hidden <= 4096:
             raise WeightsError("hidden must be an integer from 1 to 4096")
 
     def to_dict(self) -> dict:

@@ -28,8 +28,8 @@ from vqvae_tui.files import (
     read_current,
     write_together,
 )
-from vqvae_tui.model.config import GRID, KINDS, LATENT, LatentConfig, ModelConfig
-from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar
+from vqvae_tui.model.config import KINDS, LatentConfig, ModelConfig
+from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar, kind_of
 from vqvae_tui.model.vae import VAE, Autoencoder
 from vqvae_tui.model.vqvae import VQVAE
 
@@ -51,16 +51,6 @@ def default_path(kind: str = "vqvae") -> Path:
     name = f"{SHIPPED[kind]}.safetensors"
     installed = PACKAGE / "_weights" / name
     return installed if installed.exists() else PACKAGE.parent / "weights" / name
-
-
-def kind_of(sidecar: dict, json_path: Path) -> str:
-    """The kind of model a sidecar describes; files from before the VAE have none: VQ-VAEs."""
-    kind = sidecar.get("kind", "vqvae")
-    if kind not in KINDS:
-        raise WeightsError(
-            f"{json_path}: unknown kind of model {kind!r} (known: {', '.join(KINDS)})"
-        )
-    return kind
 
 
 def paths(path: str | os.PathLike) -> tuple[Path, Path]:
@@ -184,32 +174,18 @@ class LatentMap:
 
 
 def read_latent_map(path: str | os.PathLike | None = None, kind: str = "vae") -> LatentMap:
-    """The latent map saved in the sidecar by the training command (WeightsError if absent);
-    of the shipped weights of `kind` when `path` is None."""
+    """The latent map saved in the sidecar by the training command (checked with it;
+    WeightsError if absent); of the shipped weights of `kind` when `path` is None."""
     path = default_path(kind) if path is None else path
-    _, json_path = paths(path)
     values = read_metadata(path).get("latent_map")
-    if not isinstance(values, dict):
-        raise WeightsError(f"{json_path}: has no latent map (saved by train --model vae|ae)")
-    try:
-        points = np.asarray(values["points"], dtype=np.float32)
-        labels = np.asarray(values["labels"], dtype=np.int64)
-        indices = np.asarray(values["indices"], dtype=np.int64)
-        digits = str(values["digits"])
-    except (KeyError, TypeError, ValueError):
-        points = labels = indices = np.zeros(0)
-        digits = ""
-    count = len(labels)
-    if (
-        count == 0
-        or points.shape != (count, LATENT)
-        or indices.shape != (count,)
-        or not np.isfinite(points).all()
-        or labels.min() < 0
-        or labels.max() > 9
-    ):
-        raise WeightsError(f"{json_path}: latent map is not points (n, {LATENT}) with n labels 0-9")
-    return LatentMap(points, labels, indices, digits)
+    if values is None:
+        raise WeightsError(f"{paths(path)[1]}: has no latent map (saved by train --model vae|ae)")
+    return LatentMap(
+        points=np.asarray(values["points"], dtype=np.float32),
+        labels=np.asarray(values["labels"], dtype=np.int64),
+        indices=np.asarray(values["indices"], dtype=np.int64),
+        digits=values["digits"],
+    )
 
 
 def load(path: str | os.PathLike | None = None, kind: str | None = "vqvae"):
@@ -220,7 +196,7 @@ def load(path: str | os.PathLike | None = None, kind: str | None = "vqvae"):
         raise WeightsError(f"{path}: is a directory, not a weights file (give NAME.safetensors)")
     tensors_path, json_path = paths(path)
     data, sidecar = read_weights(tensors_path, json_path)
-    found = kind_of(sidecar, json_path)
+    found = kind_of(sidecar)
     if kind is not None and found != kind:
         raise WeightsError(
             f"{tensors_path}: the weights of a model of kind {found} ({KINDS[found]}),"

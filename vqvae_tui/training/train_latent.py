@@ -1,10 +1,11 @@
 """The training loop of the VAE and the plain autoencoder: minibatch Adam on the reconstruction
 loss (binary cross-entropy summed over the pixels) and, for the VAE, the KL.
 
-Built from the VQ-VAE loop's shared pieces (its learning-rate schedule, its atomic writes, its
-resume file and its check that a resumed run is the saved one), with the same promises:
-deterministic for a seed (ε is drawn from each epoch's own generator), a resumed run ends with
-the same weights as an uninterrupted one, weights saved atomically after every epoch. A complete
+Built from the VQ-VAE loop's shared pieces (its learning-rate schedule, its checks of where it
+saves, its resume file and its check that a resumed run is the saved one), with the same
+promises: deterministic for a seed (ε is drawn from each epoch's own generator), a resumed run
+ends with the same weights as an uninterrupted one, weights and resume state saved as one set
+after every epoch (vqvae_tui/files.py). A complete
 run also saves the latent map: where every third training digit lands on the plane.
 """
 
@@ -13,22 +14,33 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
+import safetensors.torch
 import torch
-from safetensors.torch import load_file, save
 
 from vqvae_tui.data import Digits, augment
 from vqvae_tui.errors import UserError
+from vqvae_tui.files import exists_current, read_current
 from vqvae_tui.model import VAE, Autoencoder, LatentConfig, encode, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
+from vqvae_tui.model.sidecar import LATENT_TRAINING_OPTIONS, option_problem
 from vqvae_tui.model.vae import reconstruction_loss
-from vqvae_tui.model.weights import write_atomically
+from vqvae_tui.model.weights import checksum, paths, set_name
 from vqvae_tui.training.evaluate_latent import LatentMetrics, evaluate_latent
-from vqvae_tui.training.train import check_same_run, learning_rate, resume_path
+from vqvae_tui.training.train import (
+    RESUME_LIMIT,
+    check_out,
+    check_same_run,
+    deterministic,
+    header_metadata,
+    learning_rate,
+    resume_path,
+    saved_epochs,
+)
 
 LATENT_MODELS = {"vae": VAE, "ae": Autoencoder}
 MAP_EVERY = 3  # the latent map keeps every third training digit: 3,000 of the 9,000
@@ -45,16 +57,16 @@ class LatentTrainOptions:
     seed: int = 0
 
     def __post_init__(self):
-        if self.kind not in LATENT_MODELS:
-            raise UserError(f"--model must be one of vqvae, {', '.join(LATENT_MODELS)}")
-        if self.epochs < 1 or self.batch_size < 1 or self.learning_rate <= 0:
-            raise UserError("epochs, batch size and learning rate must be positive")
-        if not 0 <= self.kl_weight <= 100:
-            raise UserError("--kl-weight must be a number from 0 to 100")
+        """The rules a saved sidecar's options are checked by (model/sidecar.py)."""
+        for option in fields(self):
+            problem = option_problem(
+                option.name, getattr(self, option.name), LATENT_TRAINING_OPTIONS
+            )
+            if problem is not None:
+                name = "model" if option.name == "kind" else option.name.replace("_", "-")
+                raise UserError(f"--{name} {problem}")
         if self.kind == "ae" and self.kl_weight != 1.0:
             raise UserError("--kl-weight is the VAE's: the autoencoder has no KL")
-        if not 0 <= self.augment <= 1:
-            raise UserError("--augment must be a share of each batch in [0, 1]")
 
 
 @dataclass
@@ -71,25 +83,39 @@ class LatentProgress:
     seconds: float = 0.0
 
 
-def save_optimizer(out: Path, model, optimizer: torch.optim.Optimizer) -> None:
-    """The optimizer's state, for --resume (in the VQ-VAE loop's resume file)."""
+def encode_resume(model, optimizer: torch.optim.Optimizer) -> bytes:
+    """The optimizer's state, for --resume, tied to the weights it continues by their checksum
+    (the VQ-VAE loop's resume file, without its codebook statistics)."""
     tensors = {}
     for name, parameter in model.named_parameters():
         for slot, value in optimizer.state.get(parameter, {}).items():
             tensors[f"optimizer/{name}/{slot}"] = torch.as_tensor(value).contiguous()
-    write_atomically(resume_path(out), save(tensors))
+    return safetensors.torch.save(tensors, metadata={"weights_sha256": checksum(model)})
 
 
-def load_optimizer(out: Path, model, optimizer: torch.optim.Optimizer) -> None:
+def load_resume(out: Path, model, optimizer: torch.optim.Optimizer, sha256: str) -> None:
+    """The optimizer's state saved with the weights whose checksum is `sha256`."""
     path = resume_path(out)
-    if not path.exists():
+    if not exists_current(path, set_name(out)):
         raise UserError(f"{path}: no resume file (train without --resume to start afresh)")
     try:
+        data = read_current(path, set_name(out), RESUME_LIMIT)
+        saved_for = header_metadata(data).get("weights_sha256")
+        tensors = safetensors.torch.load(data)
+    except UserError:
+        raise
+    except Exception as error:  # corrupt
+        raise UserError(f"{path}: cannot resume from it ({error})") from None
+    if saved_for != sha256:
+        raise UserError(
+            f"{path}: saved with other weights than {paths(out)[0].name}; cannot resume from it"
+        )
+    try:
         parameters = dict(model.named_parameters())
-        for key, value in load_file(path).items():
+        for key, value in tensors.items():
             _, name, slot = key.split("/")
             optimizer.state[parameters[name]][slot] = value
-    except Exception as error:  # corrupt, or from another configuration
+    except Exception as error:  # from another configuration
         raise UserError(f"{path}: cannot resume from it ({error})") from None
 
 
@@ -117,6 +143,7 @@ def batch_loss(model, x: torch.Tensor, options: LatentTrainOptions, generator):
     return reconstruction, reconstruction.item(), 0.0
 
 
+@deterministic
 def train_latent(
     train_digits: Digits,
     validation: Digits,
@@ -129,13 +156,23 @@ def train_latent(
     """Train a VAE or an autoencoder, saving `out`.safetensors/.json after every epoch; return
     the model."""
     out = Path(out)
+    check_out(out)
+    if not len(train_digits) or not len(validation):
+        raise UserError("training needs at least one training and one validation digit")
     start, seconds, cpu_seconds, history = 0, 0.0, 0.0, []
     if resume:
+        if not saved_epochs(out):
+            raise UserError(f"{out}: no run to resume (nothing saved there yet)")
         metadata = read_metadata(out)
         model = load_weights(out, kind=options.kind)
         check_same_run(out, metadata, config, options)
+        if metadata["epochs"] >= options.epochs:
+            raise UserError(
+                f"{out}: the run is complete ({metadata['epochs']} epochs); give --epochs more"
+                " than that to continue it"
+            )
         optimizer = torch.optim.Adam(model.parameters(), lr=options.learning_rate)
-        load_optimizer(out, model, optimizer)
+        load_resume(out, model, optimizer, metadata["sha256"])
         start = int(metadata["epochs"])
         seconds = float(metadata.get("training_seconds", 0.0))
         cpu_seconds = float(metadata.get("training_cpu_seconds", 0.0))
@@ -202,7 +239,6 @@ def train_latent(
         if epoch + 1 == options.epochs:  # the run is complete: where the digits land
             metadata["latent_map"] = latent_map(model, train_digits)
         model.train()
-        save_weights(model, out, metadata)
-        save_optimizer(out, model, optimizer)
+        save_weights(model, out, metadata, {resume_path(out).name: encode_resume(model, optimizer)})
         report(replace(batch, validation=metrics, seconds=seconds))
     return model.eval()

@@ -76,6 +76,8 @@ class PatchPicked(Message):
 
     picture: Widget
     patch: int
+
+
 class LatentPointChosen(Message):
     """A point of the latent plane was clicked or dragged to: pin z there."""
 

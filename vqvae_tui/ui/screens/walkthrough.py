@@ -129,6 +129,8 @@ def training_story(model: VQVAE) -> str:
     if training is None:
         return "These weights' sidecar does not record how their codebook was trained."
     return training.story()
+
+
 # ---- the second part: the comparison screen -------------------------------------------
 
 

@@ -1,5 +1,5 @@
-"""The app: loads the model, schedules traces, holds the keys that apply everywhere and the
-screens.
+"""The app: loads the models (ui/loading.py), schedules traces, holds the keys that apply
+everywhere (saving files: ui/saving.py) and the screens.
 
 The learner's state is a Session (pixels, edits, selection, z); the app traces the pixels
 through the models the screens on view show (their `TRACES`) — a burst of input costs one
@@ -12,20 +12,20 @@ worker too, when a screen first shows them.
 from __future__ import annotations
 
 import os
-from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.reactive import var
 from textual.screen import Screen
 
-from vqvae_tui.errors import UserError
-from vqvae_tui.exports import ExportError, ExportPlace
+from vqvae_tui.exports import ExportPlace
 from vqvae_tui.session import Selection, Session
 from vqvae_tui.ui.actions import Action, actions, bindings
+from vqvae_tui.ui.loading import ModelLoading
+from vqvae_tui.ui.saving import Saving
 from vqvae_tui.ui.screens.base import command
 from vqvae_tui.ui.screens.summary import SummaryScreen
 from vqvae_tui.ui.terminal import guard_input_parser
@@ -33,7 +33,6 @@ from vqvae_tui.ui.terminal import guard_input_parser
 if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
     from vqvae_tui.model.latent_tracing import AETrace, GradientPath, VAETrace
     from vqvae_tui.model.tracing import StraightThrough, Trace
-    from vqvae_tui.model.weights import LatentMap
 
 TRACED = {  # model kind → the app's vars for its trace and for what is measured with it
     "vqvae": ("trace", "straight"),
@@ -48,7 +47,7 @@ def screen(module: str, name: str):
     return lambda: getattr(import_module(f"vqvae_tui.ui.screens.{module}"), name)()
 
 
-class VQVAEApp(App):
+class VQVAEApp(ModelLoading, Saving, App):
     TITLE = "vqvae-tui"
     # Textual loads the CSS of the screens it pushes, but not of the default screen: the app
     # loads the summary's own .tcss with its own, so the first frame is drawn once, styled.
@@ -102,11 +101,7 @@ class VQVAEApp(App):
         super().__init__()
         self.exports = exports
         guard_input_parser()
-        self.weights = weights
-        self.model = model
-        self.latent_weights = dict(latent_weights or {})
-        self.latent_models: dict[str, tuple[object, LatentMap]] = dict(latent_models or {})
-        self.loading: set[str] = set()  # the kinds whose weights a worker is loading
+        self.set_up_models(weights, model, latent_weights, latent_models)
         self.error: str | None = None  # why the app could not go on, said by the CLI
         self.monochrome = bool(os.environ.get("NO_COLOR"))
         self.session = Session(*opened) if opened is not None else Session()
@@ -127,41 +122,9 @@ class VQVAEApp(App):
     def on_mount(self) -> None:
         if self.tour is not None:
             self.screen.enter_tour(self.tour)
-        if self.model is None:
-            self.call_after_refresh(self.load_model)  # torch imports after the first frame
-        else:
-            self.model_loaded(self.model)
+        self.start_loading()
 
     # ---- the model and its traces -------------------------------------------------------
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="model")
-    def load_model(self) -> None:
-        import torch
-
-        from vqvae_tui.model import load
-
-        torch.set_num_threads(1)  # one image at a time: threads cost more than they save
-        try:
-            model = load(self.weights)
-        except UserError as error:
-            self.call_from_thread(self.fail, str(error))
-            return
-        except Exception as error:  # whatever else a weights file can do to a loader
-            self.call_from_thread(self.fail, f"{self.weights}: cannot be loaded ({error!r})")
-            return
-        self.call_from_thread(self.model_loaded, model)
-
-    def fail(self, error: str) -> None:
-        self.error = error
-        self.exit(return_code=2)
-
-    def model_loaded(self, model) -> None:
-        problem = self.session.check_edits(model.config.num_codes)
-        if problem is not None:
-            self.fail(problem)
-            return
-        self.model = model
-        self.update_trace()
 
     def session_changed(self, what: str) -> None:
         if what in ("pixels", "latent"):
@@ -186,7 +149,7 @@ class VQVAEApp(App):
                 wanted[kind] = wanted.get(kind, False) or measured
         session = self.session
         for kind, measured in wanted.items():
-            model = self.model if kind == "vqvae" else self.latent_model(kind)
+            model = self.model_of(kind)
             if model is None:
                 continue  # traced once it has loaded
             traced, measurements = one_pass(
@@ -196,42 +159,6 @@ class VQVAEApp(App):
             if measured_name is not None:
                 setattr(self, measured_name, measurements)
             setattr(self, trace_name, traced)
-
-    def latent_model(self, kind: str):
-        """The VAE or the autoencoder; None while it loads (the first call starts loading it)."""
-        if kind in self.latent_models:
-            return self.latent_models[kind][0]
-        if kind not in self.problems and kind not in self.loading:
-            self.loading.add(kind)
-            self.run_worker(
-                partial(self.load_latent, kind), thread=True, exit_on_error=False,
-                group=f"load-{kind}",
-            )  # fmt: skip
-        return None
-
-    def load_latent(self, kind: str) -> None:
-        """In a worker: the weights and the latent map of a VAE or autoencoder."""
-        from vqvae_tui.model import load, read_latent_map
-
-        path = self.latent_weights.get(kind)
-        try:
-            model = load(path, kind=kind)
-            latent_map = read_latent_map(path, kind)
-        except Exception as error:  # a UserError says it in one line; the rest is unexpected
-            where = path if path is not None else f"the shipped {kind} weights"
-            problem = str(error) if isinstance(error, UserError) else f"{where}: {error!r}"
-            self.call_from_thread(self.latent_failed, kind, problem)
-            return
-        self.call_from_thread(self.latent_loaded, kind, model, latent_map)
-
-    def latent_loaded(self, kind: str, model, latent_map: LatentMap) -> None:
-        self.loading.discard(kind)
-        self.latent_models[kind] = (model, latent_map)
-        self.update_trace()
-
-    def latent_failed(self, kind: str, problem: str) -> None:
-        self.loading.discard(kind)
-        self.problems = {**self.problems, kind: problem}  # the screens that show it say so
 
     def current_screens(self) -> list[Screen]:
         """The screens on view: the top one, and those seen through it (below translucent
@@ -258,33 +185,6 @@ class VQVAEApp(App):
     def action_help(self) -> None:
         if self.screen.id != "help":  # there, ? closes it
             self.push_screen("help")
-
-    def action_export(self) -> None:
-        """Save the state (pixels, codes, every Trace matrix, losses, edits) as JSON."""
-        from vqvae_tui.state import state_json
-
-        if self.trace is None:
-            self.notify("the model is still loading", timeout=2)
-            return
-        text = state_json(self.trace, self.session.edits)
-        self.save("state", ".json", text, "open it with: vqvae-tui --open {name}")
-
-    def action_screenshot_svg(self) -> None:
-        """Save what the terminal shows now as an SVG."""
-        self.save("screenshot", ".svg", self.export_screenshot())
-
-    def save(self, kind: str, suffix: str, text: str, then: str = "") -> None:
-        """Write a new file in the export place: a notification says where, or why not."""
-        if self.exports is None:
-            self.notify("saving files is turned off on this server", severity="warning")
-            return
-        try:
-            path = self.exports.write(kind, suffix, text)
-        except ExportError as error:
-            self.notify(str(error), severity="error", markup=False)  # a path is not markup
-            return
-        hint = f" ({then.format(name=path.name)})" if then else ""
-        self.notify(f"saved {path}{hint}", timeout=6, markup=False)
 
     def action_command_palette(self) -> None:
         from vqvae_tui.ui.screens.palette import Palette

@@ -78,6 +78,7 @@ class PatchPicked(Message):
     patch: int
 
 
+@dataclass
 class LatentPointChosen(Message):
     """A point of the latent plane was clicked or dragged to: pin z there."""
 

@@ -101,3 +101,29 @@ async def test_the_comparison_waits_for_its_models_and_says_so(shipped_model, mo
         await pilot.pause()
         assert set(app.latent_models) == {"vae", "ae"} and app.ae_trace is not None
         assert "distinct codes" in str(numbers.render())
+
+
+def in_view(widget, scroll) -> bool:
+    """Whether the widget lies wholly inside the scrolled body's window."""
+    return scroll.region.contains_region(widget.region)
+
+
+async def test_at_80x24_the_keys_reach_every_panel_by_scrolling(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_comparison(pilot, "3")
+        body = app.screen.query_one("#comparison-body")
+        assert body.max_scroll_x > 0 and body.max_scroll_y > 0  # 120 columns in 80: it scrolls
+        reached = []
+        for _ in range(3):  # Tab: the two maps, then the body itself
+            await pilot.press("tab")
+            await pilot.pause()
+            reached.append(app.focused.id)
+            if app.focused is not body:
+                assert in_view(app.focused, body)  # the focused map was scrolled into view
+        assert reached == ["ae-map", "vae-map", "comparison-body"]
+        vqvae = app.screen.query_one("#vqvae-draws-panel")
+        assert not in_view(vqvae, body)
+        await pilot.press("end", *["right"] * body.max_scroll_x)  # the body scrolls by keys
+        await pilot.pause()
+        assert in_view(vqvae, body)

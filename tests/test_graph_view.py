@@ -144,3 +144,22 @@ async def test_the_curves_mark_epsilon_and_z_where_they_are_on_the_axis(shipped_
             below = max((t for t in ticks if t <= value), default=min(ticks))
             above = min((t for t in ticks if t >= value), default=max(ticks))
             assert ticks[below] - 1 <= line.index("▲") <= ticks[above] + 1, (value, line, axis)
+
+
+async def test_at_80x24_the_keys_reach_the_graph_and_the_code_by_scrolling(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_graph(pilot, "3")
+        body = app.screen.query_one("#graph-body")
+        assert body.max_scroll_y > 0  # 120×38 of panels in 80×23: it scrolls
+        for expected in ("computation-graph", "vae-code"):
+            await pilot.press("tab")
+            await pilot.pause()
+            assert app.focused.id == expected
+            visible = body.region.intersection(app.focused.region)
+            assert visible.height >= min(app.focused.region.height, body.region.height - 2)
+        step, line = min(sampling_steps().items(), key=lambda item: item[1])
+        await pilot.press(*["down"] * (line + 1))  # the code's first step: its nodes light
+        await pilot.pause()
+        assert app.screen.code_cursor == line
+        assert styled_nodes(app.screen.graph, "graph--linked") == set(SAMPLING_NODES[step])

@@ -58,14 +58,14 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
 
 
 async def test_the_second_part_speaks_of_the_numbers_on_screen(shipped_model):
-    app = make_app(shipped_model, tour=12)  # "A point": the autoencoder
+    app = make_app(shipped_model, tour=len(TOUR_STEPS) + 2)  # "A point": the autoencoder
     async with app.run_test(size=FULL) as pilot:
         await pilot.pause()
         screen = app.screen
         assert screen.id == "comparison" and screen.tour_step == 1
         text = " ".join(tour_text(app).split())
         z = app.ae_trace.z
-        assert f"Step 12 of {TOUR_LENGTH}: A point" in text
+        assert f"Step {len(TOUR_STEPS) + 2} of {TOUR_LENGTH}: A point" in text
         assert f"z = ({z[0]:+.2f}, {z[1]:+.2f})" in text
         facts = screen.facts()
         latent_map = app.latent_models["ae"][1]

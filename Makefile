@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MNIST ?= ../shared/data/mnist
 
-.PHONY: run test test-tools lint format weights eval bench screenshots clean
+.PHONY: run test test-tools lint format weights weights-latent eval bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,15 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-weights: $(STAMP)  ## retrain the shipped weights from scratch
+weights: $(STAMP) weights-latent  ## retrain the shipped weights from scratch (all three models)
 	$(BIN)/vqvae-tui train --data $(MNIST) --out weights/mnist --epochs 55 --batch-size 64 --learning-rate 0.002 --kmeans-init \
 		--ema-decay 0.95 --dead-code-threshold 0.01 --augment 0.15 --seed 0
+
+weights-latent: $(STAMP)  ## retrain the shipped VAE and plain autoencoder from scratch
+	$(BIN)/vqvae-tui train --model vae --data $(MNIST) --out weights/mnist-vae --epochs 30 --batch-size 64 \
+		--learning-rate 0.002 --dim 64 --hidden 128 --kl-weight 1 --seed 0
+	$(BIN)/vqvae-tui train --model ae --data $(MNIST) --out weights/mnist-ae --epochs 30 --batch-size 64 \
+		--learning-rate 0.002 --dim 64 --hidden 128 --seed 0
 
 eval: $(STAMP)  ## the shipped weights on the validation split
 	$(BIN)/vqvae-tui eval --data $(MNIST) --split val

@@ -19,20 +19,24 @@ import torch
 from vqvae_tui.data import Digits
 from vqvae_tui.drawing import SAMPLES, draw_strokes
 from vqvae_tui.model import (
+    LatentConfig,
     ModelConfig,
     default_path,
     load,
     read_metadata,
     trace,
     trace_and_straight_through,
+    trace_vae,
+    trace_vae_and_gradients,
 )
 from vqvae_tui.training.train import TrainOptions, train
+from vqvae_tui.training.train_latent import LatentTrainOptions, train_latent
 
 
-def latency(measure, runs: int = 1000) -> list[float]:
+def latency(measure, runs: int = 1000, kind: str = "vqvae") -> list[float]:
     """Milliseconds of `measure(model, image)` on one core, over the ten sample digits."""
     torch.set_num_threads(1)
-    model = load()
+    model = load(kind=kind)
     images = [draw_strokes(strokes) for strokes in SAMPLES.values()]
     for image in images * 10:  # warm up
         measure(model, image)
@@ -44,8 +48,9 @@ def latency(measure, runs: int = 1000) -> list[float]:
     return times
 
 
-def training_throughput(threads: int, images: int = 2048) -> float:
-    """Images per second through the real training loop (shipped options, no validation)."""
+def training_throughput(threads: int, kind: str = "vqvae", images: int = 2048) -> float:
+    """Images per second through the real training loop (the shipped weights' options and
+    architecture, no validation)."""
     torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
     digits = Digits(
@@ -53,7 +58,8 @@ def training_throughput(threads: int, images: int = 2048) -> float:
         labels=rng.integers(0, 10, images // 10 * 10),
         source="samples",
     )
-    options = {**read_metadata(default_path())["options"], "epochs": 2}
+    metadata = read_metadata(default_path(kind))
+    options = {**metadata["options"], "epochs": 2}
     seconds = []
 
     def report(progress) -> None:
@@ -62,7 +68,12 @@ def training_throughput(threads: int, images: int = 2048) -> float:
 
     with tempfile.TemporaryDirectory() as out:
         empty = Digits(digits.images[:1], digits.labels[:1], "one")
-        train(digits, empty, Path(out) / "w", ModelConfig(), TrainOptions(**options), report=report)
+        if kind == "vqvae":
+            config, run_options, loop = ModelConfig(), TrainOptions(**options), train
+        else:
+            config = LatentConfig.from_dict(metadata["model"])
+            run_options, loop = LatentTrainOptions(**options), train_latent
+        loop(digits, empty, Path(out) / "w", config, run_options, report=report)
     return len(digits) / (seconds[1] - seconds[0] if len(seconds) > 1 else seconds[0])
 
 
@@ -77,9 +88,19 @@ def main() -> None:
     print(f"| forward + Trace, one image, 1 core (p90) | {np.percentile(traced, 90):.2f} ms | |")
     both = statistics.median(latency(trace_and_straight_through))
     print(f"| … and straight-through by autograd (details screen, median) | {both:.2f} ms | |")
-    for threads in (1, 2):
-        rate = training_throughput(threads)
-        print(f"| training loop, shipped options, {threads} thread(s) | {rate:,.0f} images/s | |")
+    vae = statistics.median(
+        latency(lambda model, image: trace_vae(model, image, 0, (0.5, -0.5)), kind="vae")
+    )
+    print(f"| VAE: forward + trace + a pinned z decoded, 1 core (median) | {vae:.2f} ms | ≤ 2 ms |")
+    path = statistics.median(latency(trace_vae_and_gradients, kind="vae"))
+    print(f"| … and the gradient path by autograd (graph view, median) | {path:.2f} ms | |")
+    for kind in ("vqvae", "vae", "ae"):
+        for threads in (1, 2):
+            rate = training_throughput(threads, kind)
+            print(
+                f"| training loop, shipped {kind} options, {threads} thread(s) |"
+                f" {rate:,.0f} images/s | |"
+            )
 
 
 if __name__ == "__main__":

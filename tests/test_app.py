@@ -19,7 +19,7 @@ async def test_model_loads_in_a_worker_after_the_first_frame(shipped_model, monk
 
     loading = threading.Event()
 
-    def slow_load(path=None):
+    def slow_load(path=None, kind="vqvae"):
         loading.wait(timeout=30)
         return shipped_model
 

@@ -244,19 +244,23 @@ async def test_hovering_any_band_of_a_matrix_selects_its_row_and_links_it(shippe
 
 async def test_straight_through_runs_once_a_trace_not_at_every_hover(shipped_model, monkeypatch):
     import vqvae_tui.model
+    import vqvae_tui.model.passes  # the one pass the app runs for each model
 
     app = make_app(shipped_model)
     async with app.run_test(size=FULL) as pilot:
         details = await open_details(pilot)
         passes = []
-        for name in ("straight_through", "trace_and_straight_through"):
-            measure = getattr(vqvae_tui.model, name)
+        for module in (vqvae_tui.model, vqvae_tui.model.passes):
+            for name in ("straight_through", "trace_and_straight_through"):
+                measure = getattr(module, name, None)
+                if measure is None:
+                    continue
 
-            def counted(model, image, name=name, measure=measure):
-                passes.append((name, image.copy()))
-                return measure(model, image)
+                def counted(model, image, name=name, measure=measure):
+                    passes.append((name, image.copy()))
+                    return measure(model, image)
 
-            monkeypatch.setattr(vqvae_tui.model, name, counted)
+                monkeypatch.setattr(module, name, counted)
         for y in range(4):
             await pilot.hover("#matrix-distances", offset=(3, y))
             await pilot.pause()

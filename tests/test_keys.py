@@ -11,7 +11,15 @@ from textual.widgets._footer import FooterKey
 from vqvae_tui.ui.actions import Action, actions, keys_shown, table_of
 
 FULL, COMPACT = (120, 40), (80, 24)
-SCREENS = {"summary": (), "details": ("d",), "generate": ("g",), "atlas": ("a",)}
+SCREENS = {
+    "summary": (),
+    "details": ("d",),
+    "generate": ("g",),
+    "atlas": ("a",),
+    "vae": ("z",),
+    "graph": ("z", "d"),
+    "comparison": ("t",),
+}
 
 
 def panels(screen) -> list:
@@ -49,8 +57,8 @@ async def test_every_action_has_its_keys_a_palette_entry_and_a_help_line(shipped
         for node in (app, screen, *panels(screen)):
             for action in table_of(node):
                 assert bound(node, action), (node, action)
-        if name == "summary":
-            screen.start_tour(0)  # the walkthrough's keys are offered while it runs
+        if name in ("summary", "comparison"):
+            screen.action_tour()  # the walkthrough's keys are offered while it runs
         for panel in [None, *panels(screen)]:
             if panel is not None:
                 panel.focus()
@@ -128,7 +136,9 @@ def test_an_action_table_refuses_two_actions_with_one_id():
 
 
 @pytest.mark.parametrize("size", [FULL, COMPACT])
-@pytest.mark.parametrize("keys", [(), ("w",), ("d",), ("g",), ("a",), ("tab", "tab")])
+@pytest.mark.parametrize(
+    "keys", [(), ("w",), ("d",), ("g",), ("a",), ("tab", "tab"), ("z",), ("z", "d"), ("t",)]
+)
 async def test_the_footer_shows_whole_labels_that_fit(shipped_model, size, keys):
     app = make_app(shipped_model)
     async with app.run_test(size=size) as pilot:

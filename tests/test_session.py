@@ -204,3 +204,46 @@ def test_moment_is_a_copy_of_the_state():
     session.paint((14.5, 14.5), (14.5, 14.5), new_stroke=True)
     session.set_code(4, 2, nearest=0)
     assert not then.image.any() and then.position == 4 and then.edits == {4: 1}
+
+
+# ---- z on the VAE's plane ---------------------------------------------------------------
+
+BOUNDS = (-3.0, 3.0)
+
+
+def test_z_follows_the_encoder_until_pinned_and_pinning_is_kept_on_the_plane():
+    session, changes = Session(), []
+    session.on_change = changes.append
+    assert session.cursor is None  # following
+    session.pin((1.0, -0.5), BOUNDS)
+    assert session.cursor == (1.0, -0.5) and changes == ["latent"]
+    session.pin((1.0, -0.5), BOUNDS)
+    assert changes == ["latent"]  # the same point: nothing changed
+    session.pin((9.0, -7.0), BOUNDS)
+    assert session.cursor == (3.0, -3.0)
+
+
+def test_moving_z_starts_from_where_it_follows_or_is_pinned():
+    session = Session()
+    session.move_cursor((0.5, 0.0), z=(1.0, 1.0), bounds=BOUNDS)  # following: from z
+    assert session.cursor == (1.5, 1.0)
+    session.move_cursor((0.0, -0.25), z=(-2.0, -2.0), bounds=BOUNDS)  # pinned: from the pin
+    assert session.cursor == (1.5, 0.75)
+
+
+def test_toggling_pins_z_where_it_is_then_follows_again():
+    session, changes = Session(), []
+    session.on_change = changes.append
+    assert session.toggle_pin((0.25, 0.5), BOUNDS) is True and session.cursor == (0.25, 0.5)
+    assert session.toggle_pin((2.0, 2.0), BOUNDS) is False and session.cursor is None
+    assert changes == ["latent", "latent"]
+
+
+def test_a_new_epsilon_is_the_next_seed():
+    session, changes = Session(), []
+    session.on_change = changes.append
+    seeds = [session.noise]
+    for _ in range(3):
+        session.new_noise()
+        seeds.append(session.noise)
+    assert seeds == [0, 1, 2, 3] and changes == ["latent"] * 3

@@ -1,20 +1,26 @@
 """How the screens look. Summary: 120×40 and 80×24, empty, with a sample, with a selection.
 Details: 120×40 and 160×50 with a sample and a focused row. The atlas: opened from a selected
-position, at 120×40 and 80×24."""
+position, at 120×40 and 80×24. The VAE screen at 120×40 and 80×24 (and z pinned), the graph view
+and the three autoencoders at 120×40."""
 
 import pytest
 from scenarios import (
     ATLAS,
     ATLAS_SIZES,
+    COMPARISON,
     DETAILS,
     DETAILS_SIZES,
     EDIT,
+    GRAPH,
     HELP,
     LATENT,
     OPEN_PICTURE,
     SCENARIOS,
     SIZES,
     TOUR,
+    VAE,
+    VAE_PINNED,
+    VAE_SIZES,
     WIDE,
     WIDE_DETAILS,
     WIDE_SIZES,
@@ -84,3 +90,24 @@ def test_summary_of_a_wide_codebook(snap_compare, wide_weights, name, size):
 def test_details_of_a_wide_codebook(snap_compare, wide_weights, name):
     app = make_app(load(wide_weights[name]), weights=wide_weights[name])
     assert snap_compare(app, terminal_size=(120, 40), press=WIDE_DETAILS)
+
+
+@pytest.mark.parametrize("size", VAE_SIZES)
+def test_vae_screen(snap_compare, shipped_model, size):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=VAE_SIZES[size], press=VAE)
+
+
+def test_vae_screen_with_z_pinned(snap_compare, shipped_model):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(120, 40), press=VAE_PINNED)
+
+
+def test_graph_view(snap_compare, shipped_model):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(120, 40), press=GRAPH)
+
+
+def test_comparison_screen(snap_compare, shipped_model):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(120, 40), press=COMPARISON)

@@ -1,17 +1,18 @@
-"""The walkthrough: eleven steps, each with its panel and line of code; its tasks, checked."""
+"""The walkthrough: eleven steps, each with its panel and line of code; its tasks, checked; and
+its second part over the three autoencoders."""
 
 import numpy as np
 import pytest
 from scenarios import TOUR, make_app
 
 from vqvae_tui.model.steps import quantizer_source, steps
-from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS
+from vqvae_tui.ui.screens.walkthrough import SECOND_PART, TOUR_LENGTH, TOUR_STEPS
 
 FULL = (120, 40)
 
 
 def targeted(app) -> list[str]:
-    return [panel.id for panel in app.query(".panel") if panel.has_class("-tour-target")]
+    return [panel.id for panel in app.screen.query(".panel") if panel.has_class("-tour-target")]
 
 
 def tour_text(app) -> str:
@@ -25,25 +26,65 @@ async def test_stepping_forward_and_back_through_the_whole_tour(shipped_model):
         await pilot.press("3", "w")
         await pilot.pause()
         for number, step in enumerate(TOUR_STEPS, 1):
-            assert app.screen.tour_step == number - 1
+            assert app.screen.id == "summary" and app.screen.tour_step == number - 1
             assert targeted(app) == [step.panel]
             text = tour_text(app)
-            assert f"Step {number} of {len(TOUR_STEPS)}: {step.title}" in text
+            assert f"Step {number} of {TOUR_LENGTH}: {step.title}" in text
             if step.marker is not None:
                 assert lines[step.marker] in text.replace("\n", " ")
             await pilot.press(["right", "n", "space"][number % 3])
             await pilot.pause()
-        assert app.screen.tour_step == len(TOUR_STEPS) - 1  # the last step stays
-        for number in range(len(TOUR_STEPS), 1, -1):
+        for number, step in enumerate(SECOND_PART, len(TOUR_STEPS) + 1):  # on the comparison
+            assert app.screen.id == "comparison"
+            assert app.screen.tour_step == number - len(TOUR_STEPS) - 1
+            assert targeted(app) == list(step.panels)
+            assert f"Step {number} of {TOUR_LENGTH}: {step.title}" in tour_text(app)
+            await pilot.press(["right", "n", "space"][number % 3])
+            await pilot.pause()
+        assert app.screen.tour_step == len(SECOND_PART) - 1  # the last step stays
+        for number in range(TOUR_LENGTH, 1, -1):
             await pilot.press("left" if number % 2 else "p")
             await pilot.pause()
-            assert app.screen.tour_step == number - 2
+            screen = "comparison" if number - 1 > len(TOUR_STEPS) else "summary"
+            assert app.screen.id == screen
+            first_part = len(TOUR_STEPS) if screen == "comparison" else 0
+            assert app.screen.tour_step == number - 2 - first_part
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.tour_step is None and targeted(app) == []
         await pilot.press("space")  # the keys are the canvas's again: space paints
         await pilot.pause()
         assert app.screen.tour_step is None and app.session.image[14, 14] == pytest.approx(1.0)
+
+
+async def test_the_second_part_speaks_of_the_numbers_on_screen(shipped_model):
+    app = make_app(shipped_model, tour=len(TOUR_STEPS) + 2)  # "A point": the autoencoder
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert screen.id == "comparison" and screen.tour_step == 1
+        text = " ".join(tour_text(app).split())
+        z = app.ae_trace.z
+        assert f"Step {len(TOUR_STEPS) + 2} of {TOUR_LENGTH}: A point" in text
+        assert f"z = ({z[0]:+.2f}, {z[1]:+.2f})" in text
+        facts = screen.facts()
+        latent_map = app.latent_models["ae"][1]
+        cover = (np.linalg.norm(latent_map.points, axis=1) <= 2).mean()
+        assert f"{cover:.0%} of its mapped digits lie there" in text
+        assert "within |z| ≤ 2 86% of the time" in text  # 1 − e^(−2) of N(0, I) in 2-D
+        for point, gap, label in zip(screen.points["ae"], facts.ae_plane.gaps,
+                                     facts.ae_plane.nearest):  # fmt: skip
+            distances = np.sqrt(((latent_map.points - point) ** 2).sum(axis=1))
+            assert gap == pytest.approx(distances.min(), rel=1e-5)
+            assert label == latent_map.labels[distances.argmin()]
+            assert f"{gap:.2f}" in text and f"a {label}" in text
+        await pilot.press("n")  # next: the VAE, its σ and KL
+        await pilot.pause()
+        text = " ".join(tour_text(app).split())
+        assert f"KL ({app.vae_trace.kl.sum():.2f} nats here)" in text
+        await pilot.press("escape", "n")  # out of the tour, n draws again
+        await pilot.pause()
+        assert screen.tour_step is None and screen.facts().ae_plane.gaps != facts.ae_plane.gaps
 
 
 def footer_keys(app) -> dict[str, str]:
@@ -76,9 +117,7 @@ async def test_the_tour_can_be_entered_at_any_step(shipped_model):
     app = make_app(shipped_model, tour=4)
     async with app.run_test(size=FULL) as pilot:
         await pilot.pause()
-        assert app.screen.tour_step == 3 and f"Step 4 of {len(TOUR_STEPS)}: Distances" in tour_text(
-            app
-        )
+        assert app.screen.tour_step == 3 and f"Step 4 of {TOUR_LENGTH}: Distances" in tour_text(app)
         assert "Tour step 7: Reshape back" in {c.title for c in app.get_system_commands(app.screen)}
 
 
@@ -147,5 +186,5 @@ async def test_task_edit_a_code(shipped_model):
 
 
 def test_tour_scenarios_cover_every_step():
-    assert len(TOUR) == len(TOUR_STEPS) == 11
+    assert len(TOUR) == TOUR_LENGTH == len(TOUR_STEPS) + len(SECOND_PART) == 15
     assert np.all([keys[-1] in ("w", "n") for keys in TOUR])

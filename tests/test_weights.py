@@ -13,7 +13,16 @@ from safetensors.torch import save_file
 from terminal import Terminal
 
 from vqvae_tui.errors import WeightsError
-from vqvae_tui.model import VQVAE, ModelConfig, load, read_metadata, save
+from vqvae_tui.model import (
+    VAE,
+    VQVAE,
+    LatentConfig,
+    ModelConfig,
+    load,
+    read_latent_map,
+    read_metadata,
+    save,
+)
 
 
 @pytest.fixture
@@ -241,6 +250,88 @@ def test_every_sidecar_field_is_checked_when_the_weights_load(tmp_path, where, v
     fail(tensors, message)
     with pytest.raises(WeightsError, match=message):
         read_metadata(tensors)
+
+
+def good_vae_sidecar(tmp_path):
+    """A VAE's weights saved with every field its training run saves, valid."""
+    torch.manual_seed(0)
+    model = VAE(LatentConfig(dim=2, hidden=4))
+    metadata = {
+        "data": {"train": "t10k[i % 10 != 9]", "train_count": 9, "validation": "t10k[i % 10 == 9]",
+                 "validation_count": 1},
+        "seed": 0,
+        "epochs": 2,
+        "options": {"kind": "vae", "epochs": 2, "batch_size": 8, "learning_rate": 0.002,
+                    "kl_weight": 1.0, "augment": 0.0, "seed": 0},
+        "validation": {"count": 1, "mse": 0.04, "psnr": 14.0, "bce": 138.0,
+                       "per_class_mse": {"9": 0.04}, "kl": 6.3, "kl_per_dimension": [3.4, 2.9],
+                       "sampled_bce": 139.0, "elbo": -145.6},
+        "training_seconds": 1.5,
+        "training_cpu_seconds": 2.9,
+        "threads": 2,
+        "history": [{"epoch": 1, "mse": 0.06, "kl": 0.2}, {"epoch": 2, "mse": 0.04, "kl": 4.4}],
+        "latent_map": {"digits": "t10k[i % 10 != 9]", "indices": [0, 3, 6],
+                       "labels": [7, 0, 4], "points": [[0.1, -0.2], [1.5, 0.3], [-0.7, 2.0]]},
+    }  # fmt: skip
+    save(model, tmp_path / "w", metadata)
+    return tmp_path / "w.safetensors", tmp_path / "w.json"
+
+
+def test_a_vae_sidecar_with_every_field_loads(tmp_path):
+    tensors, _ = good_vae_sidecar(tmp_path)
+    assert read_metadata(tensors)["kind"] == "vae" and load(tensors, kind="vae").KIND == "vae"
+    assert read_latent_map(tensors).labels.tolist() == [7, 0, 4]
+    with pytest.raises(WeightsError, match="of kind vae .VAE., not vqvae .VQ-VAE."):
+        load(tensors)
+
+
+BAD_VAE_FIELDS = [
+    ("kind", "gan", "unknown kind of model 'gan'"),
+    ("kind", DELETE, "wrong config"),  # no kind: a VQ-VAE's sidecar, whose config this is not
+    ("model.hidden", True, "wrong config: hidden"),
+    ("model.latent", 3, "wrong config: latent must be 2"),
+    ("options.kind", "ae", "options.kind is not the sidecar's kind"),
+    ("options.kl_weight", -1, "options.kl_weight is not valid"),
+    ("options.ema_decay", 0.9, "options has unknown keys: ema_decay"),
+    ("validation.kl", float("nan"), "validation.kl is not valid"),
+    ("validation.kl_per_dimension", [1.0], "validation.kl_per_dimension is not valid"),
+    ("validation.elbo", "low", "validation.elbo is not valid"),
+    ("validation.codes_used", 3, "validation has unknown keys: codes_used"),
+    ("history.0.kl", -1, r"history\[0\].kl is not valid"),
+    ("threads", 0, "threads is not a whole number"),
+    ("training_cpu_seconds", "long", "training_cpu_seconds is not a finite number"),
+    ("latent_map.points", [[0.1, -0.2], [1.5]], "latent_map is not points"),
+    ("latent_map.labels", [7, 0, 10], "latent_map is not points"),
+    ("latent_map.points.2.1", float("inf"), "latent_map is not points"),
+    ("latent_map.indices", DELETE, "latent_map is not points"),
+    ("latent_map.colours", [], "latent_map has unknown keys: colours"),
+    ("prior", [[0.25] * 4] * 49, "prior is a VQ-VAE's field, not a VAE's"),
+    ("atlas", {}, "atlas is a VQ-VAE's field"),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "message"), BAD_VAE_FIELDS)
+def test_every_vae_sidecar_field_is_checked_when_the_weights_load(tmp_path, where, value, message):
+    tensors, sidecar = good_vae_sidecar(tmp_path)
+    sidecar.write_text(json.dumps(change(json.loads(sidecar.read_text()), where, value)))
+    with pytest.raises(WeightsError, match=message) as error:
+        load(tensors, kind=None)
+    assert "\n" not in str(error.value)
+
+
+def test_a_latent_map_on_a_vqvae_is_refused(tmp_path):
+    tensors, sidecar = good_sidecar(tmp_path)
+    values = {**json.loads(sidecar.read_text()), "latent_map": {"digits": "x"}}
+    sidecar.write_text(json.dumps(values))
+    fail(tensors, "latent_map is a VAE's or an autoencoder's field, not a VQ-VAE's")
+
+
+def test_save_refuses_a_vae_sidecar_that_would_not_load(tmp_path):
+    model = VAE(LatentConfig(dim=2, hidden=4))
+    with pytest.raises(WeightsError, match="latent_map is not points"):
+        save(model, tmp_path / "w", {"latent_map": {"digits": "", "indices": [], "labels": [],
+                                                    "points": []}})  # fmt: skip
+    assert not list(tmp_path.iterdir())
 
 
 def test_a_bad_prior_stops_the_app_at_load_not_on_the_generate_screen(tmp_path):

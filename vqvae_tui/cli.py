@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+from functools import partial
 from pathlib import Path
 
 from vqvae_tui.errors import UserError
@@ -29,6 +30,12 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
     )
+    root.add_argument(
+        "--vae-weights", type=Path, help="the VAE's weights (default: the shipped MNIST VAE)"
+    )
+    root.add_argument(
+        "--ae-weights", type=Path, help="the autoencoder's weights (default: the shipped one)"
+    )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
     start = root.add_mutually_exclusive_group()
     start.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
@@ -38,11 +45,17 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     root.add_argument(
         "--tour", type=int, nargs="?", const=1, metavar="STEP",
-        help="start the walkthrough (at step STEP, from 1)",
+        help="start the walkthrough (at step STEP, from 1; the last: the three autoencoders)",
     )  # fmt: skip
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 
-    train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
+    train = commands.add_parser(
+        "train", help="train a VQ-VAE (or a VAE, or an autoencoder) on MNIST-format IDX files"
+    )
+    train.add_argument(
+        "--model", choices=("vqvae", "vae", "ae"), default="vqvae",
+        help="vqvae (default), vae (a 2-D latent VAE) or ae (a 2-D plain autoencoder)",
+    )  # fmt: skip
     train.add_argument(
         "--data", type=Path, help="directory of IDX files (default: found in the usual places)"
     )
@@ -62,6 +75,12 @@ def parser() -> argparse.ArgumentParser:
         help="restart codes used by less than this share of positions (0: off)",
     )
     train.add_argument("--augment", type=float, default=0.0, help="share of each batch augmented")
+    train.add_argument(
+        "--hidden", type=int, default=64, help="vae/ae: units of the dense layer between grid and z"
+    )
+    train.add_argument(
+        "--kl-weight", type=float, default=1.0, help="vae: the KL's weight (1: the ELBO)"
+    )
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--learning-rate", type=float, default=2e-3)
     train.add_argument("--seed", type=int, default=0)
@@ -72,6 +91,10 @@ def parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--data", type=Path, required=True, help="directory of IDX files")
     evaluate.add_argument("--weights", type=Path, dest="eval_weights", help="weights file")
+    evaluate.add_argument(
+        "--model", choices=("vqvae", "vae", "ae"), default="vqvae",
+        help="without --weights: the shipped weights of this kind (with: their sidecar says)",
+    )  # fmt: skip
     evaluate.add_argument("--split", choices=("all", "val"), default="all")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     add_serve_command(commands)
@@ -108,36 +131,70 @@ def what_is_saved(out: Path) -> str:
     return f"{out} holds the last complete epoch ({epochs}); continue with --resume"
 
 
-def run_train(args: argparse.Namespace) -> int:
-    from vqvae_tui.data import choose_data, training_digits, validation_digits
-    from vqvae_tui.errors import WeightsError
-    from vqvae_tui.model import ModelConfig
-    from vqvae_tui.model.weights import paths
-    from vqvae_tui.training import TrainOptions, train
-    from vqvae_tui.training.report import TrainingDisplay
+VQVAE_ONLY = ("codes", "beta", "ema_decay", "kmeans_init", "dead_code_threshold")
+LATENT_ONLY = ("hidden", "kl_weight")
 
-    try:
-        config = ModelConfig(num_codes=args.codes, dim=args.dim, beta=args.beta)
-    except WeightsError as error:
-        raise UserError(f"bad model options: {error}") from None
-    options = TrainOptions(
+
+def options_of_another_model(args: argparse.Namespace) -> list[str]:
+    """The options given (not left at their defaults) that the chosen --model does not take."""
+    defaults = parser().parse_args(["train", "--data", ".", "--out", "."])
+    other = LATENT_ONLY if args.model == "vqvae" else VQVAE_ONLY
+    return [
+        f"--{name.replace('_', '-')}"
+        for name in other
+        if getattr(args, name) != getattr(defaults, name)
+    ]
+
+
+def training_run(args: argparse.Namespace):
+    """The chosen model's config, options, loop and display."""
+    from vqvae_tui.errors import WeightsError
+    from vqvae_tui.model import LatentConfig, ModelConfig
+    from vqvae_tui.training import LatentTrainOptions, TrainOptions, train, train_latent
+    from vqvae_tui.training.report import LatentTrainingDisplay, TrainingDisplay
+
+    given = options_of_another_model(args)
+    if given:
+        raise UserError(f"{', '.join(given)}: not an option of --model {args.model}")
+    shared = dict(
         epochs=args.epochs,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
-        ema_decay=args.ema_decay,
-        kmeans_init=args.kmeans_init,
-        dead_code_threshold=args.dead_code_threshold,
         augment=args.augment,
         seed=args.seed,
     )
+    try:
+        if args.model == "vqvae":
+            config = ModelConfig(num_codes=args.codes, dim=args.dim, beta=args.beta)
+        else:
+            config = LatentConfig(dim=args.dim, hidden=args.hidden)
+    except WeightsError as error:
+        raise UserError(f"bad model options: {error}") from None
+    if args.model == "vqvae":
+        options = TrainOptions(
+            ema_decay=args.ema_decay,
+            kmeans_init=args.kmeans_init,
+            dead_code_threshold=args.dead_code_threshold,
+            **shared,
+        )
+        return config, options, train, TrainingDisplay
+    options = LatentTrainOptions(kind=args.model, kl_weight=args.kl_weight, **shared)
+    return config, options, train_latent, partial(LatentTrainingDisplay, kind=args.model)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from vqvae_tui.data import choose_data, training_digits, validation_digits
+    from vqvae_tui.model.weights import paths
+
+    config, options, loop, display_class = training_run(args)
     source = choose_data(args.data)
     if args.data is None:
         print(f"training on {source.describe()}", file=sys.stderr)
     train_digits = training_digits(source.directory)
     validation = validation_digits(source.directory)
-    with TrainingDisplay() as display:
+    with display_class() as display:
         try:
-            train(train_digits, validation, args.out, config, options, args.resume, display.update)
+            loop(train_digits, validation, args.out, config, options, args.resume, display.update)
         except KeyboardInterrupt:
             display.stop()
             print(f"interrupted: {what_is_saved(args.out)}", file=sys.stderr)
@@ -155,16 +212,20 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_eval(args: argparse.Namespace) -> int:
     from vqvae_tui.data import test_digits
-    from vqvae_tui.model import load
-    from vqvae_tui.training import evaluate
-    from vqvae_tui.training.report import print_metrics
+    from vqvae_tui.model import KINDS, load
+    from vqvae_tui.training import evaluate, evaluate_latent
+    from vqvae_tui.training.report import print_latent_metrics, print_metrics
 
-    model = load(args.eval_weights or args.weights)
-    metrics = evaluate(model, test_digits(args.data, args.split))
+    path = args.eval_weights or args.weights
+    model = load(path, kind=None) if path is not None else load(kind=args.model)
+    digits = test_digits(args.data, args.split)
+    vqvae = model.KIND == "vqvae"
+    metrics = evaluate(model, digits) if vqvae else evaluate_latent(model, digits)
     if args.json:
-        print(json.dumps(metrics.to_dict()))
+        print(json.dumps({"kind": model.KIND, **metrics.to_dict()}))
     else:
-        print_metrics(metrics, f"{args.data} ({args.split}, {metrics.count} digits)")
+        title = f"{KINDS[model.KIND]} on {args.data} ({args.split}, {metrics.count} digits)"
+        (print_metrics if vqvae else print_latent_metrics)(metrics, title)
     return 0
 
 
@@ -202,7 +263,10 @@ def run_app(args: argparse.Namespace) -> int:
 
         opened = (read_picture(args.input), {})
     check_terminal()
-    app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
+    latent_weights = {"vae": args.vae_weights, "ae": args.ae_weights}
+    app = VQVAEApp(
+        weights=args.weights, opened=opened, tour=args.tour, latent_weights=latent_weights
+    )
     if not os.environ.get("TEXTUAL_DRIVER"):
         watch_for_hangup()
     app.run(mouse=not args.no_mouse)

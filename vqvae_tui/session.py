@@ -1,10 +1,12 @@
 """The learner's state and its rules, without Textual and without torch.
 
 A Session holds what the learner made: the drawing (its pixels, the undo history, a sample digit
-still being drawn), the codes they edited, and the selection (a latent position or a code). Its
-methods are the rules: what a stroke, clear, undo, a sample, an edit or a selection does. The UI
-calls them and draws the result; `on_change` tells the app what changed ("pixels", "edits" or
-"selection"), so that it traces the new pixels and publishes the new selection.
+still being drawn), the codes they edited, the selection (a latent position or a code), and on
+the VAE's plane the z cursor (following the encoder, or pinned at a point) and the seed of ε. Its
+methods are the rules: what a stroke, clear, undo, a sample, an edit, a selection or a move of
+z does. The UI calls them and draws the result; `on_change` tells the app what changed
+("pixels", "edits", "selection" or "latent"), so that it traces the new pixels (and z) and
+publishes the new selection.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class Session:
         self.sample: list[tuple[Point, Point]] = []  # segments of a sample still to draw
         self.edits: dict[int, int] = dict(edits or {})
         self.selection = Selection()
+        self.noise = 0  # the seed ε is drawn with: "new ε" draws the next
+        self.cursor: tuple[float, float] | None = None  # a pinned z, or None: z follows the encoder
         self.on_change: Callable[[str], None] = lambda what: None
 
     # ---- the drawing --------------------------------------------------------------------
@@ -217,6 +221,37 @@ class Session:
 
     def deselect(self) -> None:
         self.select(Selection())
+
+    # ---- z on the latent plane ----------------------------------------------------------
+
+    def new_noise(self) -> None:
+        """Draw a new ε (the next seed): z = μ + σ·ε moves, μ and σ stay."""
+        self.noise += 1
+        self.on_change("latent")
+
+    def pin(self, point: Point, bounds: tuple[float, float]) -> None:
+        """Pin z at a point of the plane (kept within `bounds`, its lowest and highest value
+        on each axis): the decoder draws it, whatever the encoder says."""
+        low, high = bounds
+        pinned = tuple(float(min(max(value, low), high)) for value in point)
+        if pinned != self.cursor:
+            self.cursor = pinned
+            self.on_change("latent")
+
+    def move_cursor(self, step: Point, z: Point, bounds: tuple[float, float]) -> None:
+        """Move the pinned z by `step`, or pin it at `z` (where it follows now) and move it."""
+        start = self.cursor if self.cursor is not None else z
+        self.pin((start[0] + step[0], start[1] + step[1]), bounds)
+
+    def toggle_pin(self, z: Point, bounds: tuple[float, float]) -> bool:
+        """Pin z where it is now (`z`, the sampled one), or let it follow the encoder again;
+        True if it is pinned now."""
+        if self.cursor is None:
+            self.pin(z, bounds)
+            return True
+        self.cursor = None
+        self.on_change("latent")
+        return False
 
     # ---- the walkthrough ----------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The PyTorch VQ-VAE, its Trace, its marked steps and its weights. Never imports the UI.
+"""The PyTorch VQ-VAE, the VAE and the autoencoder, their traces, their marked steps and their
+weights. Never imports the UI.
 
 Names load on first use (PEP 562), so `vqvae_tui.model.config` can be imported without torch:
 the app shows its first frame before torch has loaded. The function `steps` is imported from
@@ -39,6 +40,25 @@ _WHERE = {
     "Losses": "vqvae",
     "Quantization": "vqvae",
     "VectorQuantizer": "vqvae",
+    "AETrace": "latent_tracing",
+    "GradientPath": "latent_tracing",
+    "VAETrace": "latent_tracing",
+    "decode_points": "latent_tracing",
+    "encode": "latent_tracing",
+    "prior_draws": "latent_tracing",
+    "trace_ae": "latent_tracing",
+    "trace_vae": "latent_tracing",
+    "trace_vae_and_gradients": "latent_tracing",
+    "KINDS": "config",
+    "LATENT": "config",
+    "LatentConfig": "config",
+    "VAE": "vae",
+    "Autoencoder": "vae",
+    "Sampling": "vae",
+    "VAELosses": "vae",
+    "LatentMap": "weights",
+    "read_latent_map": "weights",
+    "one_pass": "passes",
     "default_path": "weights",
     "load": "weights",
     "read_metadata": "weights",

@@ -56,13 +56,47 @@ class ModelConfig:
 
     @classmethod
     def from_dict(cls, values: object) -> ModelConfig:
-        if not isinstance(values, dict):
-            raise WeightsError("the model config is not a JSON object")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise WeightsError(f"unknown model config keys: {', '.join(unknown)}")
-        missing = sorted(known - set(values) - set(OPTIONAL))
-        if missing:
-            raise WeightsError(f"missing model config keys: {', '.join(missing)}")
-        return cls(**values)
+        return config_from_dict(cls, values, OPTIONAL)
+
+
+def config_from_dict(cls, values: object, optional: tuple = ()):
+    """A config dataclass from a sidecar's JSON object, which must name each field once."""
+    if not isinstance(values, dict):
+        raise WeightsError("the model config is not a JSON object")
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise WeightsError(f"unknown model config keys: {', '.join(unknown)}")
+    missing = sorted(known - set(values) - set(optional))
+    if missing:
+        raise WeightsError(f"missing model config keys: {', '.join(missing)}")
+    return cls(**values)
+
+
+LATENT = 2  # the VAE's and the autoencoder's z: a point of the plane, so it can be drawn
+KINDS = {"vqvae": "VQ-VAE", "vae": "VAE", "ae": "autoencoder"}  # a sidecar's "kind" → its name
+
+
+@dataclass(frozen=True)
+class LatentConfig:
+    """The VAE's and the plain autoencoder's architecture: the VQ-VAE's convolutions (with
+    D = `dim`) and, between them and z, a dense layer of `hidden` units each way."""
+
+    latent: int = LATENT  # the dimensions of z
+    dim: int = 16  # channels of the 7×7 grid, as the VQ-VAE's D
+    hidden: int = 64  # units of the dense layer between the grid and z
+
+    def __post_init__(self):
+        if type(self.latent) is not int or self.latent != LATENT:
+            raise WeightsError(f"latent must be {LATENT}: the app draws z on a plane")
+        if type(self.dim) is not int or not 1 <= self.dim <= 256:
+            raise WeightsError("dim must be an integer from 1 to 256")
+        if type(self.hidden) is not int or not 1 <= self.hidden <= 4096:
+            raise WeightsError("hidden must be an integer from 1 to 4096")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: object) -> LatentConfig:
+        return config_from_dict(cls, values)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from vqvae_tui.errors import WeightsError
-from vqvae_tui.model.config import GRID, ModelConfig
+from vqvae_tui.model.config import GRID, KINDS, LATENT, LatentConfig, ModelConfig
 
 WEIGHTS_FORMAT = "vqvae-tui weights"
 SEED_LIMIT = 2**32  # seeds are whole numbers below this, as numpy's and most tools' are
@@ -57,12 +57,29 @@ TRAINING_OPTIONS: dict[str, tuple[Callable[[object], bool], str]] = {
     "augment": (lambda v: number(v, 0, 1), "a share of each batch in [0, 1]"),
     "seed": (lambda v: whole(v, 0, SEED_LIMIT), f"a whole number from 0 to {SEED_LIMIT - 1}"),
 }
+SHARED_OPTIONS = ("epochs", "batch_size", "learning_rate", "augment", "seed")
+# the VAE's and the autoencoder's (LatentTrainOptions checks its arguments by these)
+LATENT_TRAINING_OPTIONS: dict[str, tuple[Callable[[object], bool], str]] = {
+    "kind": (lambda v: v in ("vae", "ae"), "vae or ae"),
+    **{name: TRAINING_OPTIONS[name] for name in SHARED_OPTIONS},
+    "kl_weight": (lambda v: number(v, 0, 100), "a number from 0 to 100"),
+}
 
 
-def option_problem(name: str, value: object) -> str | None:
+def option_problem(name: str, value: object, rules: dict = TRAINING_OPTIONS) -> str | None:
     """What is wrong with the training option `name` set to `value`, or None."""
-    rule, says = TRAINING_OPTIONS[name]
+    rule, says = rules[name]
     return None if rule(value) else f"must be {says}"
+
+
+def kind_of(sidecar: dict) -> str:
+    """The kind of model a checked sidecar describes; files from before the VAE have none."""
+    return sidecar.get("kind", "vqvae")
+
+
+def check_kind(value: object, sidecar: dict) -> None:
+    if value not in KINDS:
+        raise FieldError(f"unknown kind of model {str(value)[:40]!r} (known: {', '.join(KINDS)})")
 
 
 def fields_of(value: object, what: str, checks: dict[str, Callable[[object], bool]]) -> None:
@@ -83,8 +100,9 @@ def check_format(value: object, sidecar: dict) -> None:
 
 
 def check_model(value: object, sidecar: dict) -> None:
+    config = ModelConfig if kind_of(sidecar) == "vqvae" else LatentConfig
     try:
-        ModelConfig.from_dict(value)
+        config.from_dict(value)
     except WeightsError as error:
         raise FieldError(f"wrong config: {error}") from None
 
@@ -118,6 +136,11 @@ def check_epochs(value: object, sidecar: dict) -> None:
 def check_options(value: object, sidecar: dict) -> None:
     from vqvae_tui.model.trained import codebook_training  # what the texts read of them
 
+    if kind_of(sidecar) != "vqvae":
+        fields_of(value, "options", {n: rule for n, (rule, _) in LATENT_TRAINING_OPTIONS.items()})
+        if value.get("kind", kind_of(sidecar)) != kind_of(sidecar):
+            raise FieldError(f"options.kind is not the sidecar's kind ({kind_of(sidecar)})")
+        return
     fields_of(value, "options", {name: rule for name, (rule, _) in TRAINING_OPTIONS.items()})
     try:
         codebook_training(sidecar, "")
@@ -137,16 +160,43 @@ def decibels(value: object) -> bool:
     return type(value) in (int, float) and not math.isnan(value)
 
 
+def finite(value: object) -> bool:
+    """A finite JSON number of either sign (an ELBO)."""
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def per_dimension(value: object) -> bool:
+    """One number ≥ 0 for each of z's dimensions (the KL of each)."""
+    return isinstance(value, list) and len(value) == LATENT and all(number(v) for v in value)
+
+
+SHARED_VALIDATION = {
+    "count": positive_count, "mse": number, "psnr": decibels, "bce": number,
+    "per_class_mse": per_class_mse,
+}  # fmt: skip
+VALIDATION = {
+    "vqvae": {**SHARED_VALIDATION, "codes_used": count, "perplexity": number},
+    "vae": {
+        **SHARED_VALIDATION, "kl": number, "kl_per_dimension": per_dimension,
+        "sampled_bce": number, "elbo": finite,
+    },
+    "ae": SHARED_VALIDATION,
+}  # fmt: skip
+HISTORY = {"vqvae": {"mse": number, "codes_used": count}, "vae": {"mse": number, "kl": number}}
+
+
 def check_validation(value: object, sidecar: dict) -> None:
-    fields_of(value, "validation", {
-        "count": positive_count, "mse": number, "psnr": decibels, "bce": number,
-        "codes_used": count, "perplexity": number, "per_class_mse": per_class_mse,
-    })  # fmt: skip
+    fields_of(value, "validation", VALIDATION[kind_of(sidecar)])
 
 
 def check_training_seconds(value: object, sidecar: dict) -> None:
     if not number(value):
         raise FieldError("training_seconds is not a finite number ≥ 0")
+
+
+def check_training_cpu_seconds(value: object, sidecar: dict) -> None:
+    if not number(value):
+        raise FieldError("training_cpu_seconds is not a finite number ≥ 0")
 
 
 def check_history(value: object, sidecar: dict) -> None:
@@ -155,11 +205,17 @@ def check_history(value: object, sidecar: dict) -> None:
     for index, entry in enumerate(value):
         fields_of(entry, f"history[{index}]", {
             "epoch": lambda v, epoch=index + 1: whole(v, 1) and v == epoch,  # 1, 2, 3, …
-            "mse": number, "codes_used": count,
+            **HISTORY.get(kind_of(sidecar), {"mse": number}),
         })  # fmt: skip
 
 
+def vqvae_only(name: str, sidecar: dict) -> None:
+    if kind_of(sidecar) != "vqvae":
+        raise FieldError(f"{name} is a VQ-VAE's field, not a {KINDS[kind_of(sidecar)]}'s")
+
+
 def check_prior(value: object, sidecar: dict) -> None:
+    vqvae_only("prior", sidecar)
     k = sidecar["model"]["num_codes"]
     message = f"prior is not {GRID * GRID} rows of {k} frequencies"
     if not (
@@ -176,15 +232,47 @@ def check_prior(value: object, sidecar: dict) -> None:
 def check_atlas(value: object, sidecar: dict) -> None:
     from vqvae_tui.model.code_atlas import atlas_of  # torch: only for sidecars with an atlas
 
+    vqvae_only("atlas", sidecar)
     try:
         atlas_of(sidecar, sidecar["model"]["num_codes"], "")
     except WeightsError as error:
         raise FieldError(str(error).removeprefix(": ")) from None
 
 
+def check_threads(value: object, sidecar: dict) -> None:
+    if not positive_count(value):
+        raise FieldError("threads is not a whole number ≥ 1")
+
+
+def check_latent_map(value: object, sidecar: dict) -> None:
+    """Where training digits land on the plane: n points of z's dimensions, their n labels
+    0-9 and their n indices among the digits named."""
+    if kind_of(sidecar) == "vqvae":
+        raise FieldError("latent_map is a VAE's or an autoencoder's field, not a VQ-VAE's")
+    message = f"latent_map is not points (n, {LATENT}) with n labels 0-9 and n indices"
+    fields_of(value, "latent_map", {
+        "digits": short_text, "indices": lambda v: isinstance(v, list),
+        "labels": lambda v: isinstance(v, list), "points": lambda v: isinstance(v, list),
+    })  # fmt: skip
+    if set(value) != {"digits", "indices", "labels", "points"}:
+        raise FieldError(message)
+    points, labels, indices = value["points"], value["labels"], value["indices"]
+    if not (
+        0 < len(labels) == len(points) == len(indices)
+        and all(whole(label, 0, 10) for label in labels)
+        and all(whole(index) for index in indices)
+        and all(
+            isinstance(point, list) and len(point) == LATENT and all(finite(v) for v in point)
+            for point in points
+        )
+    ):
+        raise FieldError(message)
+
+
 # Every field a sidecar may hold, checked in this order (the model before what depends on it).
 FIELDS: dict[str, Callable[[object, dict], None]] = {
     "format": check_format,
+    "kind": check_kind,
     "model": check_model,
     "sha256": check_sha256,
     "data": check_data,
@@ -193,9 +281,12 @@ FIELDS: dict[str, Callable[[object, dict], None]] = {
     "options": check_options,
     "validation": check_validation,
     "training_seconds": check_training_seconds,
+    "training_cpu_seconds": check_training_cpu_seconds,
+    "threads": check_threads,
     "history": check_history,
     "prior": check_prior,
     "atlas": check_atlas,
+    "latent_map": check_latent_map,
 }
 
 

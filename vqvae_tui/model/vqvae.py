@@ -127,6 +127,8 @@ class VectorQuantizer(nn.Module):
 
 
 class VQVAE(nn.Module):
+    KIND = "vqvae"  # its weights' sidecar says so
+
     def __init__(self, config: ModelConfig, library_options: dict | None = None):
         """The networks and the quantizer that `config` names; `library_options` are the
         training options of the library's quantizer (see model/library.py)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,20 +28,29 @@ from vqvae_tui.files import (
     read_current,
     write_together,
 )
-from vqvae_tui.model.config import ModelConfig
-from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar
+from vqvae_tui.model.config import KINDS, LatentConfig, ModelConfig
+from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar, kind_of
+from vqvae_tui.model.vae import VAE, Autoencoder
 from vqvae_tui.model.vqvae import VQVAE
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TENSORS_LIMIT = 64 * MB  # the largest model the config allows (K=36, D=256) is under 2 MB
 SIDECAR_LIMIT = 16 * MB
 READ_ATTEMPTS = 3  # a save that switches the set between reading the two files: read again
+MODELS = {
+    "vqvae": (VQVAE, ModelConfig),
+    "vae": (VAE, LatentConfig),
+    "ae": (Autoencoder, LatentConfig),
+}
+SHIPPED = {"vqvae": "mnist", "vae": "mnist-vae", "ae": "mnist-ae"}  # kind → shipped weights
 
 
-def default_path() -> Path:
-    """The shipped MNIST weights: inside the installed package, or in a source checkout."""
-    installed = PACKAGE / "_weights" / "mnist.safetensors"
-    return installed if installed.exists() else PACKAGE.parent / "weights" / "mnist.safetensors"
+def default_path(kind: str = "vqvae") -> Path:
+    """The shipped MNIST weights of a kind of model: inside the installed package, or in a
+    source checkout."""
+    name = f"{SHIPPED[kind]}.safetensors"
+    installed = PACKAGE / "_weights" / name
+    return installed if installed.exists() else PACKAGE.parent / "weights" / name
 
 
 def paths(path: str | os.PathLike) -> tuple[Path, Path]:
@@ -80,6 +90,7 @@ def save(
     data = encode_tensors(model)
     sidecar = {
         "format": WEIGHTS_FORMAT,
+        "kind": model.KIND,
         "model": model.config.to_dict(),
         **metadata,
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -152,16 +163,49 @@ def parse_tensors(data: bytes, tensors_path: Path) -> dict[str, torch.Tensor]:
         raise WeightsError(f"{tensors_path}: not a safetensors file ({error})") from None
 
 
-def load(path: str | os.PathLike | None = None) -> VQVAE:
-    """Load and validate a weights file; the shipped MNIST model when `path` is None."""
-    path = default_path() if path is None else Path(path)
+@dataclass(frozen=True, eq=False)
+class LatentMap:
+    """Where training digits land on a VAE's or autoencoder's latent plane, for the scatter."""
+
+    points: np.ndarray  # (n, 2) float32: the VAE's μ (the autoencoder's z) of each digit
+    labels: np.ndarray  # (n,) int64: each digit's label
+    indices: np.ndarray  # (n,) int64: each digit's index among `digits`
+    digits: str  # which digits: the training split they were taken from
+
+
+def read_latent_map(path: str | os.PathLike | None = None, kind: str = "vae") -> LatentMap:
+    """The latent map saved in the sidecar by the training command (checked with it;
+    WeightsError if absent); of the shipped weights of `kind` when `path` is None."""
+    path = default_path(kind) if path is None else path
+    values = read_metadata(path).get("latent_map")
+    if values is None:
+        raise WeightsError(f"{paths(path)[1]}: has no latent map (saved by train --model vae|ae)")
+    return LatentMap(
+        points=np.asarray(values["points"], dtype=np.float32),
+        labels=np.asarray(values["labels"], dtype=np.int64),
+        indices=np.asarray(values["indices"], dtype=np.int64),
+        digits=values["digits"],
+    )
+
+
+def load(path: str | os.PathLike | None = None, kind: str | None = "vqvae"):
+    """Load and validate a weights file of a `kind` of model (None: whichever its sidecar
+    says); the shipped MNIST model of that kind when `path` is None."""
+    path = default_path(kind or "vqvae") if path is None else Path(path)
     if is_directory(path):
         raise WeightsError(f"{path}: is a directory, not a weights file (give NAME.safetensors)")
     tensors_path, json_path = paths(path)
     data, sidecar = read_weights(tensors_path, json_path)
-    config = ModelConfig.from_dict(sidecar["model"])
+    found = kind_of(sidecar)
+    if kind is not None and found != kind:
+        raise WeightsError(
+            f"{tensors_path}: the weights of a model of kind {found} ({KINDS[found]}),"
+            f" not {kind} ({KINDS[kind]})"
+        )
+    model_class, config_class = MODELS[found]
+    config = config_class.from_dict(sidecar["model"])
     tensors = parse_tensors(data, tensors_path)
-    model = VQVAE(config)
+    model = model_class(config)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
@@ -174,8 +218,8 @@ def load(path: str | os.PathLike | None = None) -> VQVAE:
         if tensor.shape != expected[name].shape or tensor.dtype != expected[name].dtype:
             raise WeightsError(
                 f"{tensors_path}: {name} is {tensor.dtype} {tuple(tensor.shape)}, expected"
-                f" {expected[name].dtype} {tuple(expected[name].shape)} for K={config.num_codes},"
-                f" D={config.dim}"
+                f" {expected[name].dtype} {tuple(expected[name].shape)} for"
+                f" {', '.join(f'{key}={value}' for key, value in config.to_dict().items())}"
             )
         if not torch.isfinite(tensor).all():
             raise WeightsError(f"{tensors_path}: {name} holds NaN or infinite values")

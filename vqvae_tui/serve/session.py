@@ -45,6 +45,21 @@ def import_screens() -> None:
         import_module(module)
 
 
+def shipped_latent_models() -> dict:
+    """The shipped VAE and autoencoder with their latent maps, for the sessions to share; a
+    kind whose weights cannot be loaded is left out (its screens load it, and say why not)."""
+    from vqvae_tui.errors import UserError
+    from vqvae_tui.model import load, read_latent_map
+
+    loaded = {}
+    for kind in ("vae", "ae"):
+        try:
+            loaded[kind] = (load(kind=kind), read_latent_map(kind=kind))
+        except UserError:
+            pass
+    return loaded
+
+
 def session_name(user: str, number: int) -> str:
     """A file-name-safe name for session `number` of `user` (who may be called anything)."""
     safe = NAME_CHARACTERS.sub("_", user).strip("._")[:MAX_NAME] or "user"
@@ -110,7 +125,7 @@ def attach(request: dict, fds: list[int]) -> None:
         os.close(fd)
 
 
-def run_session(request: dict, fds: list[int], model, options) -> int:
+def run_session(request: dict, fds: list[int], model, options, latent_models=None) -> int:
     """Run the app for one session; its exit code (EXIT_IDLE after the idle timeout)."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGHUP)  # the zygote gone: this session ends too
@@ -123,7 +138,9 @@ def run_session(request: dict, fds: list[int], model, options) -> int:
     if options.export_dir is not None:
         name = session_name(request.get("user", "web"), request["number"])
         exports = ExportPlace(options.export_dir, prefix=f"vqvae-tui-{name}")
-    app = ClassroomApp(options.idle_timeout, model=model, exports=exports)
+    app = ClassroomApp(
+        options.idle_timeout, model=model, exports=exports, latent_models=latent_models
+    )
     if request["kind"] == "web":
         from textual.drivers.web_driver import WebDriver
 

@@ -97,6 +97,7 @@ class Zygote:
         self.options = options
         self.children: dict[int, Child] = {}
         self.model = None
+        self.latent_models: dict = {}  # the VAE and the autoencoder, shared by the sessions
         self.wake_read, self.wake_write = os.pipe()
 
     def run(self) -> int:
@@ -133,6 +134,7 @@ class Zygote:
         except Exception as error:  # whatever else a weights file can do to a loader
             return f"{self.options.weights}: cannot be loaded ({error!r})"
         trace_and_straight_through(self.model, np.zeros((IMAGE, IMAGE), "f4"))
+        self.latent_models = session.shipped_latent_models()
         session.import_screens()
         threads = thread_names()
         if len(threads) != 1:
@@ -206,7 +208,9 @@ class Zygote:
             for fd in (*parent_fds, self.wake_read, self.wake_write):
                 os.close(fd)
             self.control.close()
-            code = session.run_session(request, session_fds, self.model, self.options)
+            code = session.run_session(
+                request, session_fds, self.model, self.options, self.latent_models
+            )
         except BaseException as error:
             os.write(server_log, traceback.format_exc().encode())
             os.write(2, f"vqvae-tui: the session failed ({error!r})\r\n".encode())

@@ -1,10 +1,12 @@
-"""The app: loads the model, schedules traces, holds the keys that apply everywhere and the
-screens.
+"""The app: loads the models (ui/loading.py), schedules traces, holds the keys that apply
+everywhere (saving files: ui/saving.py) and the screens.
 
-The learner's state is a Session (pixels, edits, selection); the app traces the pixels — a
-burst of input costs one forward pass — and publishes the `trace` and the `selection`, which the
-screens watch. Each screen owns its widgets, keys and layout. The model loads in a worker, so
-the first frame comes at once.
+The learner's state is a Session (pixels, edits, selection, z); the app traces the pixels
+through the models the screens on view show (their `TRACES`) — a burst of input costs one
+forward pass each — and publishes the `trace` (and `vae_trace`, `ae_trace`) and the
+`selection`, which the screens watch. Each screen owns its widgets, keys and layout. The VQ-VAE
+loads in a worker, so the first frame comes at once; the VAE and the autoencoder load in a
+worker too, when a screen first shows them.
 """
 
 from __future__ import annotations
@@ -14,22 +16,29 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import events
 from textual.app import App
 from textual.reactive import var
 from textual.screen import Screen
 
-from vqvae_tui.errors import UserError
 from vqvae_tui.exports import ExportPlace
 from vqvae_tui.session import Selection, Session
 from vqvae_tui.ui.actions import Action, actions, bindings
+from vqvae_tui.ui.loading import ModelLoading
 from vqvae_tui.ui.saving import Saving
 from vqvae_tui.ui.screens.base import command
 from vqvae_tui.ui.screens.summary import SummaryScreen
 from vqvae_tui.ui.terminal import guard_input_parser
 
 if TYPE_CHECKING:  # types only: torch loads in a worker, after the first frame
+    from vqvae_tui.model.latent_tracing import AETrace, GradientPath, VAETrace
     from vqvae_tui.model.tracing import StraightThrough, Trace
+
+TRACED = {  # model kind → the app's vars for its trace and for what is measured with it
+    "vqvae": ("trace", "straight"),
+    "vae": ("vae_trace", "gradients"),
+    "ae": ("ae_trace", None),
+}
 
 
 def screen(module: str, name: str):
@@ -38,7 +47,7 @@ def screen(module: str, name: str):
     return lambda: getattr(import_module(f"vqvae_tui.ui.screens.{module}"), name)()
 
 
-class VQVAEApp(Saving, App):
+class VQVAEApp(ModelLoading, Saving, App):
     TITLE = "vqvae-tui"
     # Textual loads the CSS of the screens it pushes, but not of the default screen: the app
     # loads the summary's own .tcss with its own, so the first frame is drawn once, styled.
@@ -49,6 +58,9 @@ class VQVAEApp(Saving, App):
         "generate": screen("generate", "GenerateScreen"),
         "atlas": screen("atlas", "AtlasScreen"),
         "help": screen("help", "HelpScreen"),
+        "vae": screen("vae", "VAEScreen"),
+        "graph": screen("graph", "GraphScreen"),
+        "comparison": screen("comparison", "ComparisonScreen"),
     }
     ACTIONS = actions(
         "app",
@@ -71,18 +83,25 @@ class VQVAEApp(Saving, App):
     trace: var[Trace | None] = var(None, init=False)
     straight: var[StraightThrough | None] = var(None, init=False)  # measured with the trace
     selection: var[Selection] = var(Selection, init=False)
+    vae_trace: var[VAETrace | None] = var(None, init=False)
+    gradients: var[GradientPath | None] = var(None, init=False)  # measured with the VAE's trace
+    ae_trace: var[AETrace | None] = var(None, init=False)
+    problems: var[dict[str, str]] = var(dict, init=False)  # kind → why it could not be loaded
 
     def __init__(
         self, weights: Path | None = None, model=None, opened=None, tour: int | None = None,
         exports: ExportPlace | None = ExportPlace(),
+        latent_weights: dict[str, Path | None] | None = None, latent_models: dict | None = None,
     ):  # fmt: skip
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
-        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off)."""
+        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off);
+        `latent_weights`: the VAE's and the autoencoder's weights files ("vae", "ae" → a path,
+        None for the shipped ones); `latent_models`: kind → (model, latent map), loaded
+        already."""
         super().__init__()
         self.exports = exports
         guard_input_parser()
-        self.weights = weights
-        self.model = model
+        self.set_up_models(weights, model, latent_weights, latent_models)
         self.error: str | None = None  # why the app could not go on, said by the CLI
         self.monochrome = bool(os.environ.get("NO_COLOR"))
         self.session = Session(*opened) if opened is not None else Session()
@@ -103,44 +122,12 @@ class VQVAEApp(Saving, App):
     def on_mount(self) -> None:
         if self.tour is not None:
             self.screen.enter_tour(self.tour)
-        if self.model is None:
-            self.call_after_refresh(self.load_model)  # torch imports after the first frame
-        else:
-            self.model_loaded(self.model)
+        self.start_loading()
 
     # ---- the model and its traces -------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="model")
-    def load_model(self) -> None:
-        import torch
-
-        from vqvae_tui.model import load
-
-        torch.set_num_threads(1)  # one image at a time: threads cost more than they save
-        try:
-            model = load(self.weights)
-        except UserError as error:
-            self.call_from_thread(self.fail, str(error))
-            return
-        except Exception as error:  # whatever else a weights file can do to a loader
-            self.call_from_thread(self.fail, f"{self.weights}: cannot be loaded ({error!r})")
-            return
-        self.call_from_thread(self.model_loaded, model)
-
-    def fail(self, error: str) -> None:
-        self.error = error
-        self.exit(return_code=2)
-
-    def model_loaded(self, model) -> None:
-        problem = self.session.check_edits(model.config.num_codes)
-        if problem is not None:
-            self.fail(problem)
-            return
-        self.model = model
-        self.update_trace()
-
     def session_changed(self, what: str) -> None:
-        if what == "pixels":
+        if what in ("pixels", "latent"):
             self.request_trace()
         elif what == "selection":
             self.selection = self.session.selection
@@ -152,17 +139,26 @@ class VQVAEApp(Saving, App):
             self.call_later(self.update_trace)
 
     def update_trace(self) -> None:
-        from vqvae_tui.model import trace, trace_and_straight_through
+        """One pass through each model the screens on view show (measured if one measures)."""
+        from vqvae_tui.model import one_pass
 
         self.trace_pending = False
-        if self.model is None:
-            return
-        image = self.session.image
-        if any(getattr(s, "MEASURES_STRAIGHT_THROUGH", False) for s in self.current_screens()):
-            traced, self.straight = trace_and_straight_through(self.model, image)  # one pass
-        else:
-            traced, self.straight = trace(self.model, image), None
-        self.trace = traced
+        wanted: dict[str, bool] = {}  # kind → measured
+        for screen in self.current_screens():
+            for kind, measured in getattr(screen, "TRACES", {}).items():
+                wanted[kind] = wanted.get(kind, False) or measured
+        session = self.session
+        for kind, measured in wanted.items():
+            model = self.model_of(kind)
+            if model is None:
+                continue  # traced once it has loaded
+            traced, measurements = one_pass(
+                kind, model, session.image, session.noise, session.cursor, measured
+            )
+            trace_name, measured_name = TRACED[kind]
+            if measured_name is not None:
+                setattr(self, measured_name, measurements)
+            setattr(self, trace_name, traced)
 
     def current_screens(self) -> list[Screen]:
         """The screens on view: the top one, and those seen through it (below translucent

@@ -67,6 +67,45 @@ def palette_grey(level: int) -> Color:
 PALETTE_NUMBER = np.array([palette_grey(level).number for level in range(256)])  # level → N
 
 
+CUBE = (0, 95, 135, 175, 215, 255)  # the xterm palette's 6×6×6 colour cube, each axis
+
+
+def xterm_colours() -> dict[tuple[int, int, int], int]:
+    """Every colour of the xterm palette from 16 on: (r, g, b) → palette number."""
+    colours = {(v, v, v): n for v, n in XTERM_GREYS.items()}
+    for number in range(16, 232):
+        r, g, b = divmod(number - 16, 36)[0], (number - 16) // 6 % 6, (number - 16) % 6
+        colours.setdefault((CUBE[r], CUBE[g], CUBE[b]), number)
+    return colours
+
+
+XTERM_COLOURS = xterm_colours()
+
+
+@lru_cache(maxsize=1024)
+def palette_colour(colour: Color) -> Color:
+    """The xterm palette colour nearest `colour`, sent as its number (`38;5;N`, about half
+    the bytes of truecolor's `38;2;R;G;B`) and carrying its own RGB (as palette_grey)."""
+    if colour.type == ColorType.EIGHT_BIT and colour.triplet is not None:
+        return colour
+    red, green, blue = colour.get_truecolor()
+    rgb = min(
+        XTERM_COLOURS,
+        key=lambda c: (c[0] - red) ** 2 + (c[1] - green) ** 2 + (c[2] - blue) ** 2,
+    )
+    number = XTERM_COLOURS[rgb]
+    return Color(f"color({number})", ColorType.EIGHT_BIT, number, ColorTriplet(*rgb))
+
+
+@lru_cache(maxsize=1024)
+def palette_style(style: Style) -> Style:
+    """A style with its colours as the nearest palette colours (see palette_colour)."""
+    return style + Style(
+        color=palette_colour(style.color) if style.color is not None else None,
+        bgcolor=palette_colour(style.bgcolor) if style.bgcolor is not None else None,
+    )
+
+
 def level(value: float) -> int:
     """A value in [0, 1] (clipped) → 0..255."""
     return int(min(max(value, 0.0), 1.0) * 255 + 0.5)

@@ -76,3 +76,30 @@ class PatchPicked(Message):
 
     picture: Widget
     patch: int
+
+
+@dataclass
+class LatentPointChosen(Message):
+    """A point of the latent plane was clicked or dragged to: pin z there."""
+
+    point: tuple[float, float]
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, LatentPointChosen)
+
+
+@dataclass
+class LatentStep(Message):
+    """The keyboard moved the z cursor by a step (in units of the plane)."""
+
+    step: tuple[float, float]
+
+
+@dataclass
+class NodeSelected(Message):
+    """A node of the computational graph was hovered or reached by the keyboard."""
+
+    node: str
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, NodeSelected)

@@ -1,14 +1,13 @@
-"""Export and screenshot: the keys that write files, into the app's export place.
-
-Every file is new (an ExportPlace never overwrites); a file that cannot be written is a
-notification saying why, and nothing of the learner's state is lost.
-"""
+"""The app's exports: the state as JSON (e) and the screen as SVG (s), each a new file in the
+export place, said in a notification (or why not)."""
 
 from __future__ import annotations
 
+from vqvae_tui.exports import ExportError
+
 
 class Saving:
-    """The app's `e` and `s`: a mixin of the app (it reads `exports`, `trace` and `session`)."""
+    """The app's part that saves files (mixed into VQVAEApp)."""
 
     def action_export(self) -> None:
         """Save the state (pixels, codes, every Trace matrix, losses, edits) as JSON."""
@@ -26,8 +25,6 @@ class Saving:
 
     def save(self, kind: str, suffix: str, text: str, then: str = "") -> None:
         """Write a new file in the export place: a notification says where, or why not."""
-        from vqvae_tui.exports import ExportError
-
         if self.exports is None:
             self.notify("saving files is turned off on this server", severity="warning")
             return

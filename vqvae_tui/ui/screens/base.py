@@ -1,9 +1,10 @@
 """What every view of the live model shares.
 
-A screen renders from the app's `trace` and `selection` (watched, and caught up when the screen
-becomes current again), lays itself out from its own size (on resize, and on resume: the
-terminal may have changed while another screen was shown), and states its keys once, in its
-`ACTIONS`. A DrawingScreen also has the input canvas and the drawing keys.
+A screen renders from the app's vars it `WATCHES` (its `trace` and `selection` by default; the
+app traces the models of its `TRACES`), caught up when the screen becomes current again; it lays
+itself out from its own size (on resize, and on resume: the terminal may have changed while
+another screen was shown), and states its keys once, in its `ACTIONS`. A DrawingScreen also has
+the input canvas and the drawing keys.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def command(node, action: Action) -> SystemCommand:
 class ExplainerScreen(Screen):
     HELP_TITLE: ClassVar[str] = "This screen"  # its name in `?` help
     ACTIONS: ClassVar[tuple[Action, ...]] = ()
-    MEASURES_STRAIGHT_THROUGH: ClassVar[bool] = False  # its trace comes with the autograd check
+    # the models it shows: kind → whether their trace comes with the autograd measurements
+    TRACES: ClassVar[dict[str, bool]] = {"vqvae": False}
+    WATCHES: ClassVar[tuple[str, ...]] = ("trace", "selection")  # the app's vars it draws
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -64,11 +67,12 @@ class ExplainerScreen(Screen):
         return self.app.session
 
     def on_mount(self) -> None:
-        self.watch(self.app, "trace", self.app_changed, init=False)
-        self.watch(self.app, "selection", self.app_changed, init=False)
+        for name in self.WATCHES:
+            self.watch(self.app, name, self.app_changed, init=False)
 
     def on_screen_resume(self) -> None:
         release_removed_widgets()  # the screen shown before may be gone (the palette)
+        self.app.request_trace()  # the drawing may have changed while another screen was shown
         self.apply_layout(self.app.size)
         self.show()
 
@@ -141,6 +145,7 @@ class DrawingScreen(ExplainerScreen):
         SAMPLE_ACTIONS,
     )
     BINDINGS = bindings(ACTIONS)
+    MARKS_SELECTION: ClassVar[bool] = True  # the canvas marks the selected VQ-VAE position's patch
     canvas: Canvas
 
     def __init__(self, **kwargs):
@@ -149,7 +154,8 @@ class DrawingScreen(ExplainerScreen):
 
     def show(self) -> None:
         self.canvas.show(self.session.image)
-        self.canvas.mark(self.app.selection.position, self.canvas.cursor)
+        patch = self.app.selection.position if self.MARKS_SELECTION else None
+        self.canvas.mark(patch, self.canvas.cursor)
 
     def commands(self) -> Iterable[SystemCommand]:
         yield from super().commands()

@@ -55,7 +55,7 @@ def lines_of_panel(panel: str | None, quantizer: type = VectorQuantizer) -> set[
 class DetailsScreen(DrawingScreen):
     CSS_PATH = "details.tcss"
     HELP_TITLE = "The details screen"
-    MEASURES_STRAIGHT_THROUGH = True
+    TRACES = {"vqvae": True}  # with the straight-through estimator measured
 
     ACTIONS = actions(
         "details",
@@ -109,11 +109,6 @@ class DetailsScreen(DrawingScreen):
         super().on_mount()
         self.query_one("#details-input-panel").border_title = "Input"
         self.query_one("#code-panel").border_title = self.source.title
-
-    def on_screen_resume(self) -> None:
-        if self.app.trace is not None and self.app.straight is None:
-            self.app.request_trace()  # the trace again, with its straight-through measured
-        super().on_screen_resume()
 
     def show(self) -> None:
         super().show()

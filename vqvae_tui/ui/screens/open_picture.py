@@ -17,7 +17,7 @@ from vqvae_tui.errors import UserError
 from vqvae_tui.model.config import IMAGE
 from vqvae_tui.ui.actions import Action, actions, bindings
 
-ABOUT = (
+PROMPT_TEXT = (
     f"Any image file (PNG, JPEG, GIF, BMP, TIFF, WebP, …) becomes the drawing: {IMAGE}×{IMAGE}"
     " grey, centred as MNIST's digits are; dark ink on light paper is inverted."
 )
@@ -75,7 +75,7 @@ class OpenPictureScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="open-picture-box") as box:
             box.border_title = "Open a picture"
-            yield Static(ABOUT, id="open-picture-about")
+            yield Static(PROMPT_TEXT, id="open-picture-about")
             yield self.path
             yield Static("Enter opens · Tab or → completes · Esc closes", id="open-picture-keys")
 

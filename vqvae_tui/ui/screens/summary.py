@@ -19,7 +19,14 @@ from vqvae_tui.session import Moment, edited_codes, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeEdited
 from vqvae_tui.ui.screens.base import COMPACT, DrawingScreen
-from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS, TourPanel, TourStep
+from vqvae_tui.ui.screens.walkthrough import (
+    SECOND_PART,
+    TOUR_ACTIONS,
+    TOUR_STEPS,
+    Touring,
+    TourPanel,
+    TourStep,
+)
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.codebook import Codebook, CodeCounts
 from vqvae_tui.ui.widgets.footer import KeyFooter
@@ -31,7 +38,6 @@ if TYPE_CHECKING:
     from vqvae_tui.model.tracing import Trace
 
 GRIDS = ("features", "codes", "quantized")
-TOUR_KEYS = ("tour_next", "tour_previous", "tour_leave")
 PANEL_TITLES = {
     "input-panel": (f"Input {IMAGE}×{IMAGE}", "draw here"),
     "features-panel": ("Features", f"z_e {GRID}×{GRID}×D"),
@@ -61,7 +67,7 @@ HINTS = (
 )
 
 
-class SummaryScreen(DrawingScreen):
+class SummaryScreen(Touring, DrawingScreen):
     CSS_PATH = "summary.tcss"
     HELP_TITLE = "The summary screen"
 
@@ -77,22 +83,18 @@ class SummaryScreen(DrawingScreen):
         Action("a", "atlas", "Atlas",
                "What each code stands for: placed, where it is chosen, its training windows",
                footer=13),
+        Action("z", "vae", "VAE", "A VAE with a 2-D latent: the map, the Gaussian, any z decoded",
+               footer=14),
+        Action("t", "comparison", "Three AEs",
+               "The drawing through a plain autoencoder, the VAE and the VQ-VAE, side by side",
+               footer=15),
         Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
                footer=32),
         Action("n", "runner_up", "Try runner-up",
                "Decode the selected position with its runner-up code (again: undo)"),
         Action("r", "reset_edits", "Reset edits", "Every position back to its nearest code"),
         Action("escape", "deselect", "Deselect", "Clear the selected position or code"),
-        Action("right", "tour_next", "Next", "Walkthrough: the next step", footer=2,
-               priority=True),
-        Action("n,space", "tour_next", "Next", "Walkthrough: the next step", priority=True,
-               id="tour_next_alt", palette=False),
-        Action("left", "tour_previous", "Back", "Walkthrough: the step before", footer=3,
-               priority=True),
-        Action("p", "tour_previous", "Back", "Walkthrough: the step before", priority=True,
-               id="tour_previous_alt", palette=False),
-        Action("escape", "tour_leave", "Leave", "Leave the walkthrough", footer=4,
-               priority=True),
+        TOUR_ACTIONS,
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
 
@@ -292,18 +294,34 @@ class SummaryScreen(DrawingScreen):
     def action_atlas(self) -> None:
         self.open("atlas")
 
+    def action_vae(self) -> None:
+        if self.app.screen is self:  # the VAE loads when its screen first needs it
+            self.app.push_screen("vae")
+
+    def action_comparison(self) -> None:
+        self.open("comparison")
+
     # ---- the walkthrough ----------------------------------------------------------------
 
     def check_action(self, action: str, parameters) -> bool | None:
-        if action in TOUR_KEYS:
-            return self.tour_step is not None  # otherwise the keys go to the focused panel
         if action == "cycle_grid":
             return self.layout_name == "compact"
-        return True
+        return super().check_action(action, parameters)
 
     def enter_tour(self, number: int) -> None:
-        """Start the walkthrough at step `number` (1-based, kept within the steps)."""
-        self.start_tour(min(max(number, 1), len(TOUR_STEPS)) - 1)
+        """Start the walkthrough at step `number` (1-based, kept within the steps; those past
+        the first part's run on the comparison screen)."""
+        if number > len(TOUR_STEPS):
+            self.start_second_part(number - len(TOUR_STEPS) - 1)
+        else:
+            self.start_tour(max(number, 1) - 1)
+
+    def start_second_part(self, step: int) -> None:
+        """The walkthrough's second part, over the comparison screen (from its step `step`)."""
+        if self.app.screen is self:  # keys already queued may arrive after it opened
+            self.action_tour_leave()
+            self.app.push_screen("comparison")
+            self.app.screen.enter_tour(step)
 
     def action_tour(self) -> None:
         """A guided walk through one forward pass of the live drawing."""
@@ -319,17 +337,12 @@ class SummaryScreen(DrawingScreen):
     def action_tour_next(self) -> None:
         if self.tour_step is not None and self.tour_step < len(TOUR_STEPS) - 1:
             self.start_tour(self.tour_step + 1)
+        elif self.tour_step is not None:
+            self.start_second_part(0)
 
     def action_tour_previous(self) -> None:
         if self.tour_step is not None and self.tour_step > 0:
             self.start_tour(self.tour_step - 1)
-
-    def action_tour_leave(self) -> None:
-        self.tour_step = None
-        self.set_class(False, "-touring")
-        self.refresh_bindings()
-        for panel in self.query(".panel"):
-            panel.set_class(False, "-tour-target")
 
     def tour_line(self, step: TourStep) -> str | None:
         """The line of the quantizer's source that the step talks about."""
@@ -363,10 +376,10 @@ class SummaryScreen(DrawingScreen):
 
     def commands(self) -> Iterable[SystemCommand]:
         yield from super().commands()
-        for number, step in enumerate(TOUR_STEPS, 1):
+        for number, step in enumerate([*TOUR_STEPS, *SECOND_PART], 1):
             yield SystemCommand(
                 f"Tour step {number}: {step.title}", "Enter the walkthrough at this step",
-                lambda n=number - 1: self.start_tour(n),
+                lambda n=number: self.enter_tour(n),
             )  # fmt: skip
         for panel in ("input", *GRIDS, "codebook"):
             yield SystemCommand(

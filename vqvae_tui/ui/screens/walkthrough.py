@@ -1,5 +1,6 @@
-"""The guided walkthrough: eleven steps through one forward pass of the live drawing, and how
-the loaded codebook was trained.
+"""The guided walkthrough: eleven steps through one forward pass of the live drawing and how the
+loaded codebook was trained, and a short second part over the comparison screen (the same
+drawing through three autoencoders).
 
 Each step names the panel it talks about and, for the quantizer's steps, the line of code (by
 its `# step:` marker); its words use the numbers on screen and what the loaded weights' sidecar
@@ -10,6 +11,7 @@ done after its step is entered.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,8 +29,10 @@ from vqvae_tui.session import (
     position_label,
     same_as_right_neighbour,
 )
+from vqvae_tui.ui.actions import Action
 
 if TYPE_CHECKING:
+    from vqvae_tui.model.latent_tracing import AETrace, VAETrace
     from vqvae_tui.model.tracing import Trace
     from vqvae_tui.model.vqvae import VQVAE
 
@@ -127,21 +131,133 @@ def training_story(model: VQVAE) -> str:
     return training.story()
 
 
+# ---- the second part: the comparison screen -------------------------------------------
+
+
+PRIOR_DISK = 2.0  # |z| ≤ 2: in two dimensions it holds 1 − e^(−2) ≈ 86% of N(0, I)
+PRIOR_MASS = 1 - math.exp(-(PRIOR_DISK**2) / 2)
+
+
+@dataclass(frozen=True)
+class PlaneFacts:
+    """Where one model's mapped training digits and the screen's draws from N(0, I) lie."""
+
+    cover: float  # the share of its mapped digits within |z| ≤ PRIOR_DISK
+    gaps: tuple[float, ...]  # each draw's distance to the nearest mapped digit
+    nearest: tuple[int, ...]  # the label of each draw's nearest mapped digit
+    spacing: float  # the median distance from a mapped digit to its nearest other one
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the second part's words read: the drawing through the three models, and the
+    comparison screen's random draws on the two planes."""
+
+    ae: AETrace
+    vae: VAETrace
+    vqvae: Trace
+    ae_plane: PlaneFacts
+    vae_plane: PlaneFacts
+    prior: bool  # the VQ-VAE's codes drawn from the training prior (else uniformly)
+
+
+@dataclass(frozen=True)
+class ComparisonStep:
+    title: str
+    panels: tuple[str, ...]  # the ids of the panels it highlights
+    explain: Callable[[Comparison], str]
+
+
+def landed(p: PlaneFacts) -> str:
+    """Where a plane's two draws landed, in words."""
+    labels = " and a ".join(str(label) for label in p.nearest)
+    gaps = " and ".join(f"{gap:.2f}" for gap in p.gaps)
+    return f"nearest a {labels}, {gaps} away (digits lie {p.spacing:.2f} apart)"
+
+
+SECOND_PART = [
+    ComparisonStep("Three autoencoders", ("ae-panel", "vae-panel", "vqvae-panel"), lambda c: (
+        "Your drawing goes through three models with the same kind of convolutions: a plain "
+        "autoencoder (z: 2 numbers), a VAE (a Gaussian over 2 numbers) and the VQ-VAE "
+        f"({POSITIONS} codes, each one of {len(c.vqvae.codebook)}). Their errors on it: MSE "
+        f"{c.ae.mse:.4f}, {c.vae.mse:.4f} and {c.vqvae.reconstruction_loss:.4f}.")),
+    ComparisonStep("A point", ("ae-latent-panel", "ae-draws-panel"), lambda c: (
+        f"The autoencoder puts it at the point z = ({c.ae.z[0]:+.2f}, {c.ae.z[1]:+.2f}). "
+        f"Nothing in its loss ties its points to N(0, I), whose draws fall within |z| ≤ 2 "
+        f"{PRIOR_MASS:.0%} of the time: {c.ae_plane.cover:.0%} of its mapped digits lie there. "
+        f"Its draws a, b land {landed(c.ae_plane)}.")),
+    ComparisonStep("A Gaussian", ("vae-latent-panel", "vae-draws-panel"), lambda c: (
+        f"The VAE encodes it as N(μ, σ²), σ = ({c.vae.sigma[0]:.3f}, {c.vae.sigma[1]:.3f}), and "
+        f"samples z. Its KL ({c.vae.kl.sum():.2f} nats here) pulls every such Gaussian towards "
+        f"N(0, I): {c.vae_plane.cover:.0%} of its mapped digits lie within |z| ≤ 2. Its draws "
+        f"a, b land {landed(c.vae_plane)}.")),
+    ComparisonStep(f"{POSITIONS} codes", ("vqvae-latent-panel", "vqvae-draws-panel"), lambda c: (
+        f"The VQ-VAE keeps {POSITIONS} codes, far more than 2 numbers: its error is "
+        f"{c.vqvae.reconstruction_loss:.4f}. Its draws are grids of codes, each position drawn "
+        + ("from how often the training digits chose each code there, " if c.prior else
+           "uniformly, ")
+        + "independently of its neighbours: the strokes need not join up.")),
+]  # fmt: skip
+TOUR_LENGTH = len(TOUR_STEPS) + len(SECOND_PART)
+
+
+TOUR_KEYS = ("tour_next", "tour_previous", "tour_leave")  # the keys the tour holds while it runs
+TOUR_ACTIONS = [  # in the table of each screen the walkthrough runs over
+    Action("right", "tour_next", "Next", "Walkthrough: the next step", footer=2,
+           priority=True),
+    Action("n,space", "tour_next", "Next", "Walkthrough: the next step", priority=True,
+           id="tour_next_alt", palette=False),
+    Action("left", "tour_previous", "Back", "Walkthrough: the step before", footer=3,
+           priority=True),
+    Action("p", "tour_previous", "Back", "Walkthrough: the step before", priority=True,
+           id="tour_previous_alt", palette=False),
+    Action("escape", "tour_leave", "Leave", "Leave the walkthrough", footer=4,
+           priority=True),
+]  # fmt: skip
+
+
+class Touring:
+    """What the screens the walkthrough runs over share (mixed into their class): the tour's
+    keys, which they hold only while it runs, and leaving it."""
+
+    tour_step: int | None = None  # 0-based, while the walkthrough runs on this screen
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in TOUR_KEYS:
+            return self.tour_step is not None  # otherwise the keys go to the focused panel
+        return True
+
+    def action_tour_leave(self) -> None:
+        self.tour_step = None
+        self.set_class(False, "-touring")
+        self.refresh_bindings()
+        for panel in self.query(".panel"):
+            panel.set_class(False, "-tour-target")
+
+
 class TourPanel(Static):
     """The current step: its number, its words, its line of code, its task."""
 
     def show(self, step: int, trace: Trace | None, position: int, model: VQVAE | None,
              line: str | None, task_done: bool) -> None:  # fmt: skip
         s = TOUR_STEPS[step]
-        text = Text.assemble((f"Step {step + 1} of {len(TOUR_STEPS)}: {s.title}\n", "bold"))
+        words = None
         if trace is not None and model is not None:
-            text.append(s.explain(trace, position, model) + "\n")
+            words = s.explain(trace, position, model)
+        self.show_words(step, s.title, words, line, s.task, task_done)
+
+    def show_words(self, step: int, title: str, words: str | None, line: str | None = None,
+                   task: Task | None = None, task_done: bool = False) -> None:  # fmt: skip
+        """Step `step` (0-based, over both parts) with its words."""
+        text = Text.assemble((f"Step {step + 1} of {TOUR_LENGTH}: {title}\n", "bold"))
+        if words is not None:
+            text.append(words + "\n")
         if line is not None:
             text.append("code: ", "dim")
             text.append(line.strip() + "\n", "bold")
-        if s.task is not None:
+        if task is not None:
             mark, style = ("✔ done!", "bold green") if task_done else ("try it:", "bold yellow")
             text.append(f"{mark} ", style)
-            text.append(s.task.text + "\n")
+            text.append(task.text + "\n")
         text.append("→ n space: next · ← p: back · Esc: leave", "dim")
         self.update(text)

@@ -3,10 +3,13 @@ every stroke beside words that do not."""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+from vqvae_tui.ui.colours import palette_style
 
 
 class TextLines(Widget):
@@ -14,8 +17,11 @@ class TextLines(Widget):
     TextLines { height: auto; }
     """
 
-    def __init__(self, text: str = "", *, id: str | None = None):
+    def __init__(self, text: str = "", *, palette: bool = False, id: str | None = None):
+        """`palette`: send its colours as the nearest palette colours (fewer bytes a line, for
+        lines that change at every stroke)."""
         super().__init__(id=id)
+        self.palette = palette
         self.lines: list[Text] = Text(text).split("\n")
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -40,8 +46,14 @@ class TextLines(Widget):
         if y >= len(self.lines):
             return Strip.blank(self.size.width, self.rich_style)
         segments = list(self.lines[y].render(self.app.console))
-        return (
+        strip = (
             Strip(segments)
             .apply_style(self.rich_style)
             .crop_extend(0, self.size.width, self.rich_style)
         )
+        if self.palette:
+            strip = Strip(
+                [Segment(text, palette_style(style) if style else style, control)
+                 for text, style, control in strip]
+            )  # fmt: skip
+        return strip

@@ -9,6 +9,8 @@ of which can be marked; a PatchPicker also says which patch was clicked.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from rich.color import Color
 from rich.segment import Segment
@@ -19,8 +21,41 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import GRID, IMAGE
-from vqvae_tui.ui.colours import PALETTE_NUMBER, half_block, shade_glyph
+from vqvae_tui.ui.colours import PALETTE_NUMBER, half_block, palette_grey, shade_glyph
 from vqvae_tui.ui.messages import PatchPicked
+from vqvae_tui.ui.widgets.bands import Banded
+
+THUMBNAIL = IMAGE // 2  # small pictures: averaged down over 2×2 blocks
+PICTURE_BAND = 4  # cells a band of a BandedPicture
+
+
+def thumbnail(image: np.ndarray) -> np.ndarray:
+    """A picture averaged over 2×2 blocks."""
+    return image.reshape(THUMBNAIL, 2, THUMBNAIL, 2).mean(axis=(1, 3))
+
+
+def shown_levels(pixels: np.ndarray, shades: int | None = None) -> np.ndarray:
+    """Pixels in [0, 1] (clipped) as levels 0..255, in `shades` greys if given."""
+    values = np.clip(pixels, 0, 1)
+    if shades is not None:
+        values = np.round(values * (shades - 1)) / (shades - 1)
+    return (values * 255 + 0.5).astype(np.uint8)
+
+
+def changed_cells(old: np.ndarray, new: np.ndarray, monochrome: bool) -> np.ndarray:
+    """Which cells (two pixels tall) of a picture look different: (rows / 2, columns)."""
+    if monochrome:
+        changed = new != old
+    else:  # a level is shown as its palette grey: only a new grey needs repainting
+        changed = PALETTE_NUMBER[new] != PALETTE_NUMBER[old]
+    return changed.reshape(len(new) // 2, 2, new.shape[1]).any(axis=1)
+
+
+def pixel_cell(top: int, bottom: int, monochrome: bool, style: Style | None = None) -> Segment:
+    """A cell of a picture: '▀' in the two pixels' greys, or (NO_COLOR) a shade glyph."""
+    if monochrome:
+        return Segment(shade_glyph(max(top, bottom)), style or Style())
+    return Segment("▀", half_block(top, bottom))
 
 
 class Picture(Widget):
@@ -46,10 +81,14 @@ class Picture(Widget):
         monochrome: bool = False,
         pixels: int = IMAGE,
         patches: int = GRID,
+        shades: int | None = None,
         id: str | None = None,
     ):
+        """`shades`: show this many greys only (None: all the palette's), so that a picture
+        that changes a little everywhere at every stroke repaints fewer cells."""
         super().__init__(id=id)
         self.monochrome = monochrome
+        self.shades = shades
         self.pixels = pixels  # its side: 28, or smaller for a thumbnail
         self.patches = patches  # patches along a side: the latent grid's by default
         self.side = pixels // patches  # a patch's side, in pixels
@@ -69,12 +108,8 @@ class Picture(Widget):
 
     def show(self, pixels: np.ndarray) -> None:
         """New pixels; repaints only the span of cells that look different in each row."""
-        levels = (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
-        if self.monochrome:
-            changed = levels != self.levels
-        else:  # a level is shown as its palette grey: only a new grey needs repainting
-            changed = PALETTE_NUMBER[levels] != PALETTE_NUMBER[self.levels]
-        changed = changed.reshape(self.pixels // 2, 2, self.pixels).any(axis=1)
+        levels = shown_levels(pixels, self.shades)
+        changed = changed_cells(self.levels, levels, self.monochrome)
         self.levels = levels
         for row in np.flatnonzero(changed.any(axis=1)):
             columns = np.flatnonzero(changed[row])
@@ -115,12 +150,12 @@ class Picture(Widget):
                 style = cursor + Style(bgcolor=half_block(top[x], bottom[x]).bgcolor)
                 segments.append(Segment("▀" if self.cursor[0] == 2 * y else "▄", style))
             elif self.monochrome:
-                glyph = shade_glyph(max(top[x], bottom[x]))
-                segments.append(Segment(glyph, patch.without_color if in_patch[x] else Style()))
+                style = patch.without_color if in_patch[x] else None
+                segments.append(pixel_cell(top[x], bottom[x], True, style))
+            elif in_patch[x]:
+                segments.append(Segment("▀", half_block(top[x], bottom[x], tint)))
             else:
-                segments.append(
-                    Segment("▀", half_block(top[x], bottom[x], tint if in_patch[x] else None))
-                )
+                segments.append(pixel_cell(top[x], bottom[x], False))
         return Strip(segments, self.pixels).simplify()
 
 
@@ -133,3 +168,44 @@ class PatchPicker(Picture):
             return
         row, column = 2 * offset.y // self.side, offset.x // self.side
         self.post_message(PatchPicked(self, row * self.patches + column))
+
+
+class BandedPicture(Banded):
+    """A picture without marks, drawn in bands a few cells wide: for a picture that changes a
+    little everywhere at every stroke (the VAE's output, which a 2-D z moves as a whole), a
+    changed cell repaints at most its band's part of a line (see bands.py)."""
+
+    DEFAULT_CSS = """
+    BandedPicture { width: auto; height: auto; }
+    """
+
+    def __init__(self, *, monochrome: bool = False, shades: int | None = None, id=None):
+        super().__init__(id=id)
+        self.monochrome = monochrome
+        self.shades = shades
+        self.levels = np.zeros((IMAGE, IMAGE), dtype=np.uint8)
+
+    def on_mount(self) -> None:
+        self.set_edges([*range(0, IMAGE, PICTURE_BAND), IMAGE])
+
+    def line_count(self) -> int:
+        return IMAGE // 2
+
+    def show(self, pixels: np.ndarray) -> None:
+        """New pixels; repaints only the cells that look different."""
+        levels = shown_levels(pixels, self.shades)
+        changed = changed_cells(self.levels, levels, self.monochrome)
+        self.levels = levels
+        self.refresh_cells((int(x), int(y)) for y, x in np.argwhere(changed))
+
+    def cell(self, x: int, y: int) -> Segment:
+        top, bottom = self.levels[2 * y, x], self.levels[2 * y + 1, x]
+        if not self.monochrome and PALETTE_NUMBER[top] == PALETTE_NUMBER[bottom]:
+            return flat_cell(int(top))  # one grey: a background alone, fewer bytes to send
+        return pixel_cell(top, bottom, self.monochrome)
+
+
+@lru_cache(maxsize=256)
+def flat_cell(level: int) -> Segment:
+    """A cell whose two pixels show the same grey: a space on that grey."""
+    return Segment(" ", Style(bgcolor=palette_grey(level)))

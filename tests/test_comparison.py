@@ -1,0 +1,129 @@
+"""Three autoencoders side by side: one drawing through the three models, each latent and error,
+and the random draws each latent allows, decoded by each model's own decoder."""
+
+import numpy as np
+from scenarios import make_app
+
+from vqvae_tui.model import decode_points
+from vqvae_tui.ui.screens.comparison import codes_text, nearest
+
+FULL = (120, 40)
+
+
+def levels(pixels: np.ndarray) -> np.ndarray:
+    return (np.clip(pixels, 0, 1) * 255 + 0.5).astype(np.uint8)
+
+
+def thumbnail_levels(pixels: np.ndarray) -> np.ndarray:
+    return levels(pixels.reshape(14, 2, 14, 2).mean(axis=(1, 3)))
+
+
+async def open_comparison(pilot, *keys):
+    await pilot.press(*keys, "t")
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_one_drawing_through_the_three_models(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_comparison(pilot, "8")
+        screen = app.screen
+        assert screen.id == "comparison"
+        traces = {"ae": app.ae_trace, "vae": app.vae_trace, "vqvae": app.trace}
+        for kind, trace in traces.items():
+            np.testing.assert_array_equal(trace.image, app.session.image)
+            np.testing.assert_array_equal(screen.outputs[kind].levels, levels(trace.reconstruction))
+        errors = {"ae": app.ae_trace.mse, "vae": app.vae_trace.mse,
+                  "vqvae": app.trace.reconstruction_loss}  # fmt: skip
+        for kind, error in errors.items():
+            assert screen.query_one(f"#{kind}-panel").border_subtitle == f"MSE {error:.4f}"
+        assert screen.maps["ae"].overlay.z == tuple(app.ae_trace.z.tolist())
+        assert screen.maps["vae"].overlay.sigma == tuple(app.vae_trace.sigma.tolist())
+        assert str(screen.codes.render()) == str(codes_text(app.trace.codes))
+        await pilot.press("1")  # drawing here changes all three
+        await pilot.pause()
+        assert app.ae_trace.image.sum() == app.vae_trace.image.sum() == app.trace.image.sum()
+        assert not np.allclose(app.ae_trace.z, traces["ae"].z)
+
+
+async def test_random_draws_are_decoded_by_each_models_decoder_and_marked(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_comparison(pilot, "3")
+        screen = app.screen
+        first = {kind: screen.points[kind].copy() for kind in ("ae", "vae")}
+        for kind in ("ae", "vae"):
+            model, latent_map = app.latent_models[kind]
+            pictures = decode_points(model, screen.points[kind])
+            for picture, widget in zip(pictures, screen.draws[kind]):
+                np.testing.assert_array_equal(widget.levels, thumbnail_levels(picture))
+            for (x, y), name in zip(screen.points[kind], "ab"):
+                column, row = screen.maps[kind].cell_of(screen.maps[kind].clamped((x, y)))
+                assert screen.maps[kind].text(row)[column] in (name, "z", "μ")  # the drawing on top
+            _, gaps = nearest(latent_map.points, screen.points[kind])
+            assert gaps.shape == (2,) and (gaps >= 0).all()
+            cover = (np.linalg.norm(latent_map.points, axis=1) <= 2).mean()
+            subtitle = screen.query_one(f"#{kind}-latent-panel").border_subtitle
+            assert subtitle == f"{cover:.0%} in |z| ≤ 2"
+        assert screen.query_one("#vqvae-draws-panel").border_subtitle == "from the prior"
+        vq_draws = [widget.levels.copy() for widget in screen.draws["vqvae"]]
+        await pilot.press("n")
+        await pilot.pause()
+        for kind in ("ae", "vae"):
+            assert not np.allclose(screen.points[kind], first[kind])
+        assert any(not np.array_equal(a, w.levels) for a, w in zip(vq_draws, screen.draws["vqvae"]))
+
+
+async def test_the_comparison_waits_for_its_models_and_says_so(shipped_model, monkeypatch):
+    import threading
+
+    import vqvae_tui.model
+    from vqvae_tui.ui.app import VQVAEApp
+
+    loading, load = threading.Event(), vqvae_tui.model.load
+
+    def slow_load(path=None, kind="vqvae"):
+        loading.wait(timeout=30)
+        return load(path, kind=kind)
+
+    monkeypatch.setattr(vqvae_tui.model, "load", slow_load)
+    app = VQVAEApp(model=shipped_model)  # the VAE and the autoencoder load when first shown
+    app.animation_level = "none"
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        numbers = app.screen.query_one("#comparison-numbers")
+        assert "loading the three models" in str(numbers.render())
+        loading.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert set(app.latent_models) == {"vae", "ae"} and app.ae_trace is not None
+        assert "distinct codes" in str(numbers.render())
+
+
+def in_view(widget, scroll) -> bool:
+    """Whether the widget lies wholly inside the scrolled body's window."""
+    return scroll.region.contains_region(widget.region)
+
+
+async def test_at_80x24_the_keys_reach_every_panel_by_scrolling(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_comparison(pilot, "3")
+        body = app.screen.query_one("#comparison-body")
+        assert body.max_scroll_x > 0 and body.max_scroll_y > 0  # 120 columns in 80: it scrolls
+        reached = []
+        for _ in range(3):  # Tab: the two maps, then the body itself
+            await pilot.press("tab")
+            await pilot.pause()
+            reached.append(app.focused.id)
+            if app.focused is not body:
+                assert in_view(app.focused, body)  # the focused map was scrolled into view
+        assert reached == ["ae-map", "vae-map", "comparison-body"]
+        vqvae = app.screen.query_one("#vqvae-draws-panel")
+        assert not in_view(vqvae, body)
+        await pilot.press("end", *["right"] * body.max_scroll_x)  # the body scrolls by keys
+        await pilot.pause()
+        assert in_view(vqvae, body)

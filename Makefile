@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MNIST ?= ../shared/data/mnist
+FASHION ?= /usr/share/datasets/fashion-mnist
 
-.PHONY: run test test-tools lint format weights weights-latent eval bench screenshots clean
+.PHONY: run test test-tools lint format weights weights-latent weights-fashion eval bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +33,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-weights: $(STAMP) weights-latent  ## retrain the shipped weights from scratch (all three models)
+weights: $(STAMP) weights-latent weights-fashion  ## retrain the shipped weights from scratch (all four)
 	$(BIN)/vqvae-tui train --data $(MNIST) --out weights/mnist --epochs 55 --batch-size 64 --learning-rate 0.002 --kmeans-init \
 		--ema-decay 0.95 --dead-code-threshold 0.01 --augment 0.15 --seed 0
 
@@ -41,6 +42,10 @@ weights-latent: $(STAMP)  ## retrain the shipped VAE and plain autoencoder from 
 		--learning-rate 0.002 --dim 64 --hidden 128 --kl-weight 1 --seed 0
 	$(BIN)/vqvae-tui train --model ae --data $(MNIST) --out weights/mnist-ae --epochs 30 --batch-size 64 \
 		--learning-rate 0.002 --dim 64 --hidden 128 --seed 0
+
+weights-fashion: $(STAMP)  ## retrain the shipped Fashion-MNIST VQ-VAE (make test-tools installs the data)
+	$(BIN)/vqvae-tui train --data $(FASHION) --out weights/fashion --epochs 10 --batch-size 64 --learning-rate 0.002 \
+		--kmeans-init --ema-decay 0.95 --dead-code-threshold 0.01 --augment 0.15 --seed 0
 
 eval: $(STAMP)  ## the shipped weights on the validation split
 	$(BIN)/vqvae-tui eval --data $(MNIST) --split val

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vqvae_tui.drawing import SAMPLES, draw_strokes
-from vqvae_tui.model.config import GRID, IMAGE, POSITIONS
+from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE, POSITIONS
 from vqvae_tui.session import (
     UNDO_DEPTH,
     Moment,
@@ -20,6 +20,7 @@ from vqvae_tui.session import (
     position_label,
     runner_up,
     same_as_right_neighbour,
+    typed_label,
 )
 
 
@@ -247,3 +248,14 @@ def test_a_new_epsilon_is_the_next_seed():
         session.new_noise()
         seeds.append(session.noise)
     assert seeds == [0, 1, 2, 3] and changes == ["latent"] * 3
+
+
+def test_a_typed_label_names_a_code_and_small_letters_only_after_equals():
+    labels = CODE_LABELS[:64]
+    assert typed_label("B", labels, False) == (True, 11)
+    assert typed_label("@", labels, False) == (True, 62)
+    assert typed_label("n", labels, False) == (False, None)  # n is a key of the screen too
+    assert typed_label("n", labels, True) == (True, labels.index("n"))
+    assert typed_label("?", labels, True) == (True, None)  # after =: said to label no code
+    assert typed_label("?", labels, False) == (False, None)
+    assert typed_label("K", CODE_LABELS[:20], False) == (False, None)  # beyond this K

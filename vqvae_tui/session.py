@@ -46,6 +46,16 @@ def position_label(position: int) -> str:
     return f"({position // GRID},{position % GRID})"
 
 
+def typed_label(character: str, labels: str, after_equals: bool) -> tuple[bool, int | None]:
+    """Whether a key typed where codes are chosen is read as a code's label, and the code it
+    labels (None: a key after `=` that labels no code). A small letter (K > 36) is a key of the
+    screen too, so it labels a code only after `=`."""
+    typed = len(character) == 1 and character in labels
+    if not (after_equals or (typed and not character.islower())):
+        return False, None
+    return True, labels.index(character) if typed else None
+
+
 def runner_up(distances: np.ndarray) -> int:
     """The second-nearest code of one row of distances."""
     return int(np.argsort(distances, kind="stable")[1])

@@ -141,8 +141,8 @@ def header_metadata(data: bytes) -> dict:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def load_resume(out: Path, model: VQVAE, state: TrainState, sha256: str) -> None:
-    """The resume state saved with the weights whose checksum is `sha256`, into `state`."""
+def read_resume(out: Path, sha256: str) -> dict[str, torch.Tensor]:
+    """The tensors of the resume state saved with the weights whose checksum is `sha256`."""
     path = resume_path(out)
     if not exists_current(path, set_name(out)):
         raise UserError(f"{path}: no resume file (train without --resume to start afresh)")
@@ -152,22 +152,38 @@ def load_resume(out: Path, model: VQVAE, state: TrainState, sha256: str) -> None
         tensors = safetensors.torch.load(data)
     except UserError:
         raise
-    except Exception as error:  # corrupt, or from another configuration
+    except Exception as error:  # corrupt
         raise UserError(f"{path}: cannot resume from it ({error})") from None
     if saved_for != sha256:
         raise UserError(
             f"{path}: saved with other weights than {paths(out)[0].name}; cannot resume from it"
         )
+    return tensors
+
+
+def restore_optimizer(
+    out: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer, tensors: dict
+) -> None:
+    """The optimizer's state from a resume state's `optimizer/NAME/SLOT` tensors."""
+    try:
+        parameters = dict(model.named_parameters())
+        for key, value in tensors.items():
+            _, name, slot = key.split("/")
+            optimizer.state[parameters[name]][slot] = value
+    except Exception as error:  # from another configuration
+        raise UserError(f"{resume_path(out)}: cannot resume from it ({error})") from None
+
+
+def load_resume(out: Path, model: VQVAE, state: TrainState, sha256: str) -> None:
+    """The resume state saved with the weights whose checksum is `sha256`, into `state`."""
+    tensors = read_resume(out, sha256)
     try:
         state.usage.copy_(tensors.pop("usage"))
         state.ema_counts.copy_(tensors.pop("ema_counts"))
         state.ema_sums.copy_(tensors.pop("ema_sums"))
-        parameters = dict(model.named_parameters())
-        for key, value in tensors.items():
-            _, name, slot = key.split("/")
-            state.optimizer.state[parameters[name]][slot] = value
     except Exception as error:  # from another configuration
-        raise UserError(f"{path}: cannot resume from it ({error})") from None
+        raise UserError(f"{resume_path(out)}: cannot resume from it ({error})") from None
+    restore_optimizer(out, model, state.optimizer, tensors)
 
 
 def saved_epochs(out: Path) -> int:

@@ -23,21 +23,20 @@ import torch
 
 from vqvae_tui.data import Digits, augment
 from vqvae_tui.errors import UserError
-from vqvae_tui.files import exists_current, read_current
 from vqvae_tui.model import VAE, Autoencoder, LatentConfig, encode, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.sidecar import LATENT_TRAINING_OPTIONS, option_problem
 from vqvae_tui.model.vae import reconstruction_loss
-from vqvae_tui.model.weights import checksum, paths, set_name
+from vqvae_tui.model.weights import checksum
 from vqvae_tui.training.evaluate_latent import LatentMetrics, evaluate_latent
 from vqvae_tui.training.train import (
-    RESUME_LIMIT,
     check_out,
     check_same_run,
     deterministic,
-    header_metadata,
     learning_rate,
+    read_resume,
+    restore_optimizer,
     resume_path,
     saved_epochs,
 )
@@ -95,28 +94,7 @@ def encode_resume(model, optimizer: torch.optim.Optimizer) -> bytes:
 
 def load_resume(out: Path, model, optimizer: torch.optim.Optimizer, sha256: str) -> None:
     """The optimizer's state saved with the weights whose checksum is `sha256`."""
-    path = resume_path(out)
-    if not exists_current(path, set_name(out)):
-        raise UserError(f"{path}: no resume file (train without --resume to start afresh)")
-    try:
-        data = read_current(path, set_name(out), RESUME_LIMIT)
-        saved_for = header_metadata(data).get("weights_sha256")
-        tensors = safetensors.torch.load(data)
-    except UserError:
-        raise
-    except Exception as error:  # corrupt
-        raise UserError(f"{path}: cannot resume from it ({error})") from None
-    if saved_for != sha256:
-        raise UserError(
-            f"{path}: saved with other weights than {paths(out)[0].name}; cannot resume from it"
-        )
-    try:
-        parameters = dict(model.named_parameters())
-        for key, value in tensors.items():
-            _, name, slot = key.split("/")
-            optimizer.state[parameters[name]][slot] = value
-    except Exception as error:  # from another configuration
-        raise UserError(f"{path}: cannot resume from it ({error})") from None
+    restore_optimizer(out, model, optimizer, read_resume(out, sha256))
 
 
 def latent_map(model, digits: Digits) -> dict:

@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from vqvae_tui.model.code_atlas import EXAMPLES
 from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, PATCH, POSITIONS, RECEPTIVE_FIELD
-from vqvae_tui.session import position_label
+from vqvae_tui.session import position_label, typed_label
 from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.messages import PatchPicked
 from vqvae_tui.ui.screens.base import ExplainerScreen
@@ -144,14 +144,13 @@ class AtlasScreen(ExplainerScreen):
         if self.model is None:
             return
         labels = CODE_LABELS[: self.model.config.num_codes]
-        character = event.character or ""
-        typed = len(character) == 1 and character in labels
-        if not (label_next or (typed and not character.islower())):
+        taken, code = typed_label(event.character or "", labels, label_next)
+        if not taken:
             return
         event.stop()
         event.prevent_default()
-        if typed:
-            self.session.select_code(labels.index(character))
+        if code is not None:
+            self.session.select_code(code)
         elif event.key != "escape":
             self.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
 

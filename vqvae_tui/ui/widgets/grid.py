@@ -19,7 +19,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, POSITIONS
-from vqvae_tui.session import Selection, edited_codes
+from vqvae_tui.session import Selection, edited_codes, typed_label
 from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.colours import code_colour, palette_grey, readable_on
 from vqvae_tui.ui.messages import CodeEdited, PositionSelected
@@ -178,14 +178,13 @@ class LatentGrid(HoverSelects, Widget, can_focus=True):
         if self.kind != "codes" or self.trace is None or self.selection.position is None:
             return
         labels = CODE_LABELS[: len(self.trace.codebook)]
-        character = event.character or ""
-        typed = len(character) == 1 and character in labels
-        if not (label_next or (typed and not character.islower())):
+        taken, code = typed_label(event.character or "", labels, label_next)
+        if not taken:
             return
         event.stop()
         event.prevent_default()
-        if typed:
-            self.post_message(CodeEdited(self.selection.position, labels.index(character)))
+        if code is not None:
+            self.post_message(CodeEdited(self.selection.position, code))
         elif event.key != "escape":
             self.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
 

@@ -206,6 +206,23 @@ def check_same_run(out: Path, metadata: dict, config: ModelConfig, options: Trai
         )
 
 
+def batches(images: torch.Tensor, options, epoch: int, steps: int, optimizer):
+    """The epoch's batches (step, x, the epoch's generator) in the run's order, each augmented
+    as `options` say, with its step's learning rate set on `optimizer` first."""
+    generator = torch.Generator().manual_seed(options.seed * 1_000_003 + epoch)
+    order = torch.randperm(len(images), generator=generator)
+    for step in range(steps):
+        for group in optimizer.param_groups:
+            group["lr"] = learning_rate(options, (epoch * steps + step) / (options.epochs * steps))
+        x = images[order[step * options.batch_size : (step + 1) * options.batch_size]]
+        x = x.contiguous(memory_format=torch.channels_last)
+        if options.augment:
+            chosen = torch.rand(len(x), generator=generator) < options.augment
+            x = x.clone()
+            x[chosen] = augment(x[chosen], generator)
+        yield step, x, generator
+
+
 def batch_losses(model: VQVAE, x: torch.Tensor):
     x_hat, _, q = model(x)
     return model.losses(x, x_hat, q), q
@@ -270,19 +287,7 @@ def train(
 
     for epoch in range(state.epoch, options.epochs):
         started = time.perf_counter()
-        generator = torch.Generator().manual_seed(options.seed * 1_000_003 + epoch)
-        order = torch.randperm(len(images), generator=generator)
-        for step in range(steps):
-            for group in state.optimizer.param_groups:
-                group["lr"] = learning_rate(
-                    options, (epoch * steps + step) / (options.epochs * steps)
-                )
-            x = images[order[step * options.batch_size : (step + 1) * options.batch_size]]
-            x = x.contiguous(memory_format=torch.channels_last)
-            if options.augment:
-                chosen = torch.rand(len(x), generator=generator) < options.augment
-                x = x.clone()
-                x[chosen] = augment(x[chosen], generator)
+        for step, x, generator in batches(images, options, epoch, steps, state.optimizer):
             if epoch == 0 and step == 0 and options.kmeans_init:
                 with torch.no_grad():
                     quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)

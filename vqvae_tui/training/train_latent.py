@@ -21,7 +21,7 @@ import numpy as np
 import safetensors.torch
 import torch
 
-from vqvae_tui.data import Digits, augment
+from vqvae_tui.data import Digits
 from vqvae_tui.errors import UserError
 from vqvae_tui.model import VAE, Autoencoder, LatentConfig, encode, read_metadata
 from vqvae_tui.model import load as load_weights
@@ -31,10 +31,10 @@ from vqvae_tui.model.vae import reconstruction_loss
 from vqvae_tui.model.weights import checksum
 from vqvae_tui.training.evaluate_latent import LatentMetrics, evaluate_latent
 from vqvae_tui.training.train import (
+    batches,
     check_out,
     check_same_run,
     deterministic,
-    learning_rate,
     read_resume,
     restore_optimizer,
     resume_path,
@@ -165,19 +165,7 @@ def train_latent(
 
     for epoch in range(start, options.epochs):
         started, cpu_started = time.perf_counter(), time.process_time()
-        generator = torch.Generator().manual_seed(options.seed * 1_000_003 + epoch)
-        order = torch.randperm(len(images), generator=generator)
-        for step in range(steps):
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(
-                    options, (epoch * steps + step) / (options.epochs * steps)
-                )
-            x = images[order[step * options.batch_size : (step + 1) * options.batch_size]]
-            x = x.contiguous(memory_format=torch.channels_last)
-            if options.augment:
-                chosen = torch.rand(len(x), generator=generator) < options.augment
-                x = x.clone()
-                x[chosen] = augment(x[chosen], generator)
+        for step, x, generator in batches(images, options, epoch, steps, optimizer):
             loss, reconstruction, kl = batch_loss(model, x, options, generator)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

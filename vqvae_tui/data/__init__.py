@@ -5,7 +5,7 @@ Names load on first use (PEP 562), as in `vqvae_tui.model`: reading a picture fi
 data needs no torch (augmentation does), so the app can read `--input` before torch loads.
 """
 
-from importlib import import_module
+from vqvae_tui.lazy import lazy_names
 
 _WHERE = {
     "augment": "augmentation",
@@ -28,9 +28,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value  # once loaded, an ordinary attribute
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)

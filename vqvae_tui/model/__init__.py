@@ -6,7 +6,7 @@ the app shows its first frame before torch has loaded. The function `steps` is i
 `vqvae_tui.model.steps`: here, `steps` is that module.
 """
 
-from importlib import import_module
+from vqvae_tui.lazy import lazy_names
 
 _WHERE = {
     "CodeAtlas": "code_atlas",
@@ -69,9 +69,4 @@ _WHERE = {
 __all__ = sorted(_WHERE)
 
 
-def __getattr__(name: str):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
-    globals()[name] = value  # once loaded, an ordinary attribute
-    return value
+__getattr__ = lazy_names(__name__, _WHERE)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from vqvae_tui.errors import UserError
 from vqvae_tui.serve import add_serve_command
+from vqvae_tui.training.settings import DATA_VARIABLE, add_arguments
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -38,26 +39,13 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", metavar="{train,eval,serve}")
 
     train = commands.add_parser("train", help="train a VQ-VAE on MNIST-format IDX files")
-    train.add_argument("--data", type=Path, required=True, help="directory of IDX files")
+    train.add_argument(
+        "--data", type=Path, help=f"directory of IDX files (default: ${DATA_VARIABLE}, data/mnist)"
+    )
     train.add_argument(
         "--out", type=Path, required=True, help="weights/NAME: writes NAME.safetensors + NAME.json"
     )
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--codes", type=int, default=20, help="K, the codebook's size")
-    train.add_argument("--dim", type=int, default=16, help="D, the length of each code vector")
-    train.add_argument("--beta", type=float, default=0.25, help="weight of the commitment loss")
-    train.add_argument("--ema-decay", type=float, default=0.0, help="EMA codebook updates (0: off)")
-    train.add_argument("--kmeans-init", action="store_true", help="k-means initialise the codebook")
-    train.add_argument(
-        "--dead-code-threshold",
-        type=float,
-        default=0.0,
-        help="restart codes used by less than this share of positions (0: off)",
-    )
-    train.add_argument("--augment", type=float, default=0.0, help="share of each batch augmented")
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--learning-rate", type=float, default=2e-3)
-    train.add_argument("--seed", type=int, default=0)
+    add_arguments(train)  # every setting the training screen offers; defaults: the recipe
     train.add_argument("--resume", action="store_true", help="continue the run saved at --out")
 
     evaluate = commands.add_parser(
@@ -103,28 +91,17 @@ def what_is_saved(out: Path) -> str:
 
 def run_train(args: argparse.Namespace) -> int:
     from vqvae_tui.data import training_digits, validation_digits
-    from vqvae_tui.errors import WeightsError
-    from vqvae_tui.model import ModelConfig
     from vqvae_tui.model.weights import paths
-    from vqvae_tui.training import TrainOptions, train
+    from vqvae_tui.training import train
     from vqvae_tui.training.report import TrainingDisplay
+    from vqvae_tui.training.settings import WHERE_DATA_GOES, data_directory, of_arguments, split
 
-    try:
-        config = ModelConfig(num_codes=args.codes, dim=args.dim, beta=args.beta)
-    except WeightsError as error:
-        raise UserError(f"bad model options: {error}") from None
-    options = TrainOptions(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        ema_decay=args.ema_decay,
-        kmeans_init=args.kmeans_init,
-        dead_code_threshold=args.dead_code_threshold,
-        augment=args.augment,
-        seed=args.seed,
-    )
-    train_digits = training_digits(args.data)
-    validation = validation_digits(args.data)
+    config, options = split(of_arguments(args))
+    data = data_directory(args.data)
+    if data is None:
+        raise UserError(WHERE_DATA_GOES)
+    train_digits = training_digits(data)
+    validation = validation_digits(data)
     with TrainingDisplay() as display:
         try:
             train(train_digits, validation, args.out, config, options, args.resume, display.update)

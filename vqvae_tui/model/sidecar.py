@@ -182,6 +182,19 @@ def check_atlas(value: object, sidecar: dict) -> None:
         raise FieldError(str(error).removeprefix(": ")) from None
 
 
+LIVE_SETTINGS = ("beta", "dead_code_threshold", "learning_rate")  # what may change mid-run
+
+
+def check_changes(value: object, sidecar: dict) -> None:
+    if not isinstance(value, list):
+        raise FieldError("changes is not a list of settings changed mid-run")
+    for index, entry in enumerate(value):
+        fields_of(entry, f"changes[{index}]", {
+            "epoch": positive_count, "step": positive_count,
+            "setting": lambda v: v in LIVE_SETTINGS, "value": number,
+        })  # fmt: skip
+
+
 # Every field a sidecar may hold, checked in this order (the model before what depends on it).
 FIELDS: dict[str, Callable[[object, dict], None]] = {
     "format": check_format,
@@ -196,6 +209,7 @@ FIELDS: dict[str, Callable[[object, dict], None]] = {
     "history": check_history,
     "prior": check_prior,
     "atlas": check_atlas,
+    "changes": check_changes,
 }
 
 

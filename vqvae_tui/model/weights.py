@@ -159,6 +159,12 @@ def load(path: str | os.PathLike | None = None) -> VQVAE:
         raise WeightsError(f"{path}: is a directory, not a weights file (give NAME.safetensors)")
     tensors_path, json_path = paths(path)
     data, sidecar = read_weights(tensors_path, json_path)
+    return from_bytes(data, sidecar, tensors_path)
+
+
+def from_bytes(data: bytes, sidecar: dict, tensors_path: Path | str) -> VQVAE:
+    """The model of a weights file's bytes and its checked sidecar (read from disk, or sent by
+    a training run); `tensors_path` names them in a WeightsError."""
     config = ModelConfig.from_dict(sidecar["model"])
     tensors = parse_tensors(data, tensors_path)
     model = VQVAE(config)

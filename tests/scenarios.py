@@ -34,6 +34,9 @@ LATENT = {"generate": ("g",), "atlas": ("a",)}  # generated codes (seeded), the 
 ATLAS = ("3", "tab", "right", "down", "a", "plus", "left")
 ATLAS_SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 HELP = ("3", "question_mark")  # the keys of the summary screen, over it
+# the training screen over a recorded tiny run (tests/recorded_run.py): as it ended, and the
+# compact layout's PCA view
+TRAINING = {"120x40": ((120, 40), ()), "80x24": ((80, 24), ()), "80x24-pca": ((80, 24), "vvv")}
 
 
 def make_app(model, **options) -> VQVAEApp:
@@ -48,9 +51,22 @@ def line_text(widget, y: int) -> str:
     return "".join(segment.text for segment in widget.render_line(y))
 
 
-async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...]) -> str:
+async def show_recorded_run(pilot) -> None:
+    """The training screen, replaying a finished tiny run's recorded events."""
+    from recorded_run import recorded
+
+    from vqvae_tui.ui.screens.training import TrainingScreen
+
+    pilot.app.data = Path("tiny")  # the recorded run's data, as the screen names it
+    await pilot.app.push_screen(TrainingScreen(replay=recorded()))
+    await pilot.pause()
+
+
+async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...], training=False) -> str:
     app = make_app(model)
     async with app.run_test(size=size) as pilot:
+        if training:
+            await show_recorded_run(pilot)
         await pilot.press(*keys)
         await pilot.pause()
         return app.export_screenshot(title="vqvae-tui")
@@ -68,9 +84,11 @@ def main() -> None:
     shots += [("edit-120x40", (120, 40), EDIT), ("tour-step4-120x40", (120, 40), TOUR[3])]
     shots += [("help-120x40", (120, 40), HELP), ("tour-step11-120x40", (120, 40), TOUR[10])]
     shots += [(f"atlas-selected-{name}", size, ATLAS) for name, size in ATLAS_SIZES.items()]
-    for name, size, keys in shots:
+    shots = [(name, size, keys, False) for name, size, keys in shots]
+    shots += [(f"training-{name}", size, keys, True) for name, (size, keys) in TRAINING.items()]
+    for name, size, keys, training in shots:
         path = out / f"{name}.svg"
-        path.write_text(asyncio.run(screenshot(model, size, keys)))
+        path.write_text(asyncio.run(screenshot(model, size, keys, training)))
         print(f"wrote {path.relative_to(ROOT)}")
 
 

@@ -14,7 +14,9 @@ from scenarios import (
     SCENARIOS,
     SIZES,
     TOUR,
+    TRAINING,
     make_app,
+    show_recorded_run,
 )
 
 
@@ -58,3 +60,11 @@ def test_tour_step(snap_compare, shipped_model, step):
 def test_help_screen(snap_compare, shipped_model, size):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=SIZES[size], press=HELP)
+
+
+@pytest.mark.parametrize("scenario", TRAINING)
+def test_training_screen(snap_compare, shipped_model, scenario):
+    """A finished tiny run's recorded events, replayed (no clock on screen)."""
+    size, keys = TRAINING[scenario]
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=size, press=keys, run_before=show_recorded_run)

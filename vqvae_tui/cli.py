@@ -30,6 +30,9 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--weights", type=Path, help="weights file (default: the shipped MNIST model)"
     )
+    root.add_argument(
+        "--data", type=Path, help=f"MNIST for the training screen (default: ${DATA_VARIABLE})"
+    )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
     root.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
     root.add_argument(
@@ -165,7 +168,11 @@ def run_app(args: argparse.Namespace) -> int:
 
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
     check_terminal()
-    app = VQVAEApp(weights=args.weights, opened=opened, tour=args.tour)
+    from vqvae_tui.training.settings import data_directory
+
+    app = VQVAEApp(
+        weights=args.weights, opened=opened, tour=args.tour, data=data_directory(args.data)
+    )
     if not os.environ.get("TEXTUAL_DRIVER"):
         watch_for_hangup()
     app.run(mouse=not args.no_mouse)

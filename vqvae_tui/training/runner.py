@@ -21,7 +21,9 @@ run can be recorded and replayed) with its `kind`:
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -54,8 +56,15 @@ class TrainingRun:
             name="vqvae-tui training",
             daemon=True,  # ends with the app, whatever happens to it
         )
-        self.process.start()
-        child_end.close()
+        # The app captures sys.stdout and sys.stderr (their descriptors are not real), and the
+        # spawn start passes stderr's descriptor on: the real ones while it starts.
+        captured = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        try:
+            self.process.start()
+        finally:
+            sys.stdout, sys.stderr = captured
+            child_end.close()
 
     @property
     def started(self) -> bool:
@@ -99,7 +108,7 @@ class TrainingRun:
     def close(self, timeout: float = 10) -> None:
         """Stop the child (its last complete epoch stays saved) and wait for it, then kill it
         if it would not stop."""
-        if self.process is None:
+        if self.process is None or self.process.pid is None:  # never started
             return
         self.send("stop")
         self.process.join(timeout)
@@ -127,6 +136,9 @@ def saved_words(out: Path) -> str:
 def child_main(connection, settings: dict, data: str, out: str) -> None:
     """The child: train, answering commands between batches, until done or told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the app's key, not the child's
+    quiet = os.open(os.devnull, os.O_WRONLY)  # nothing may print over the app's screen:
+    os.dup2(quiet, 1)  # what the run has to say comes as events
+    os.dup2(quiet, 2)
     from vqvae_tui.errors import UserError
     from vqvae_tui.training.control import Controlled
 

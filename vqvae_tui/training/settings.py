@@ -39,7 +39,7 @@ class Setting:
     def shown(self, value) -> str:
         """How a value reads on the screen."""
         if self.name == "ema_decay":
-            return "codebook loss" if not value else f"EMA, decay {value:g}"
+            return "loss" if not value else f"EMA {value:g}"
         if self.kind is bool:
             return "on" if value else "off"
         if self.name == "dead_code_threshold" and not value:
@@ -60,7 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
             (4, 8, 12, 16, 20, 24, 32, len(CODE_LABELS)), f"2–{len(CODE_LABELS)}", kind=int),
     Setting("dim", "--dim", "D dims", "the length of each code vector",
             (2, 4, 8, 16, 32, 64), "1–256", kind=int),
-    Setting("beta", "--beta", "β commit",
+    Setting("beta", "--beta", "β commitment",
             "weight of the commitment loss (keeps the encoder near its codes)",
             (0.05, 0.1, 0.25, 0.5, 1.0, 2.0), "0–10", live=True),
     Setting("ema_decay", "--ema-decay", "codebook update",
@@ -69,7 +69,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("kmeans_init", "--kmeans-init", "k-means init",
             "place the codes on k-means clusters of the first batch's encoder outputs",
             (False, True), "on or off", kind=bool),
-    Setting("dead_code_threshold", "--dead-code-threshold", "dead-code restart",
+    Setting("dead_code_threshold", "--dead-code-threshold", "dead restart",
             "restart codes used by less than this share of positions (first half of the run)",
             (0.0, 0.002, 0.005, 0.01, 0.02, 0.05), "a share in [0, 1); 0 off", live=True),
     Setting("learning_rate", "--learning-rate", "learning rate",

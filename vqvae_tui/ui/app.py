@@ -49,6 +49,7 @@ class VQVAEApp(Saving, App):
         "generate": screen("generate", "GenerateScreen"),
         "atlas": screen("atlas", "AtlasScreen"),
         "help": screen("help", "HelpScreen"),
+        "training": screen("training", "TrainingScreen"),
     }
     ACTIONS = actions(
         "app",
@@ -74,11 +75,17 @@ class VQVAEApp(Saving, App):
 
     def __init__(
         self, weights: Path | None = None, model=None, opened=None, tour: int | None = None,
-        exports: ExportPlace | None = ExportPlace(),
+        exports: ExportPlace | None = ExportPlace(), data: Path | None = None,
+        runs: Path = Path("runs"),
     ):  # fmt: skip
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
-        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off)."""
+        walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off);
+        `data`: the training screen's MNIST directory (None: none found); `runs`: where its
+        runs save."""
         super().__init__()
+        self.data = data
+        self.runs = runs
+        self.model_name = ""  # which weights the explainer shows, once loaded
         self.exports = exports
         guard_input_parser()
         self.weights = weights
@@ -125,6 +132,7 @@ class VQVAEApp(Saving, App):
         except Exception as error:  # whatever else a weights file can do to a loader
             self.call_from_thread(self.fail, f"{self.weights}: cannot be loaded ({error!r})")
             return
+        self.model_name = str(self.weights) if self.weights else "the shipped MNIST weights"
         self.call_from_thread(self.model_loaded, model)
 
     def fail(self, error: str) -> None:
@@ -138,6 +146,20 @@ class VQVAEApp(Saving, App):
             return
         self.model = model
         self.update_trace()
+
+    def use_model(self, model, name: str) -> None:
+        """Show another model (a training run's weights) on every screen."""
+        self.model_name = name
+        if self.session.check_edits(model.config.num_codes) is not None:
+            self.session.reset_edits()  # edits of codes the new model does not have
+        self.model_loaded(model)
+
+    def new_run_path(self) -> Path:
+        """runs/run-N for the first N whose weights are not there yet."""
+        number = 1
+        while (self.runs / f"run-{number}.json").exists():
+            number += 1
+        return self.runs / f"run-{number}"
 
     def session_changed(self, what: str) -> None:
         if what == "pixels":

@@ -69,6 +69,9 @@ class SummaryScreen(DrawingScreen):
         Action("a", "atlas", "Atlas",
                "What each code stands for: placed, where it is chosen, its training windows",
                footer=13),
+        Action("t", "training", "Train",
+               "Train a model here: settings, live losses, usage, PCA, reconstructions",
+               footer=14),
         Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
                footer=32),
         Action("n", "runner_up", "Try runner-up",
@@ -265,6 +268,9 @@ class SummaryScreen(DrawingScreen):
 
     def action_atlas(self) -> None:
         self.open("atlas")
+
+    def action_training(self) -> None:
+        self.open("training")
 
     # ---- the walkthrough ----------------------------------------------------------------
 

@@ -71,7 +71,7 @@ class Curves(Chart):
         lines = []
         for y, (text, owners) in enumerate(zip(plot.text, plot.owners)):
             label = {0: plot.high, len(plot.text) - 1: plot.low}.get(y)
-            axis = f"{label:>{AXIS - 1}.3g}│" if label is not None else " " * (AXIS - 1) + "│"
+            axis = f"{label:>{AXIS - 1}.2g}│" if label is not None else " " * (AXIS - 1) + "│"
             lines.append(Strip([Segment(axis, muted), *cells(text, owners, self.series_styles)]))
         return lines
 

@@ -14,6 +14,7 @@ import numpy as np
 
 BRAILLE = 0x2800
 DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))  # [row][column] of a cell
+DOT_ARRAY = np.array(DOT_BITS, dtype=np.int32)
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 
 
@@ -40,6 +41,17 @@ class Dots:
         if 0 <= x < 2 * self.width and 0 <= y < 4 * self.height:
             self.bits[y // 4, x // 2] |= DOT_BITS[y % 4][x % 2]
             self.owners[y // 4, x // 2] = owner
+
+    def set_columns(self, columns, tops, bottoms, owner: int) -> None:
+        """In each dot column of `columns`, every dot from its top to its bottom row."""
+        columns, tops, bottoms = (np.asarray(a, dtype=np.int64) for a in (columns, tops, bottoms))
+        lengths = bottoms - tops + 1
+        xs = np.repeat(columns, lengths)
+        ys = np.repeat(tops - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        keep = (xs >= 0) & (xs < 2 * self.width) & (ys >= 0) & (ys < 4 * self.height)
+        xs, ys = xs[keep], ys[keep]
+        np.bitwise_or.at(self.bits, (ys // 4, xs // 2), DOT_ARRAY[ys % 4, xs % 2])
+        self.owners[ys // 4, xs // 2] = owner
 
     def rows(self) -> list[str]:
         return ["".join(chr(BRAILLE + int(b)) if b else " " for b in row) for row in self.bits]
@@ -74,22 +86,26 @@ def line_plot(series: list[list[float]], width: int, height: int, log: bool = Fa
     for owner, values in enumerate(arrays):
         if not len(values):
             continue
-        x = np.arange(len(values)) * (columns - 1) / max(longest - 1, 1)
+        x = np.round(np.arange(len(values)) * (columns - 1) / max(longest - 1, 1)).astype(int)
         y = dot_row(values)
+        starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])  # x only grows: runs of columns
+        tops, bottoms = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
+        firsts, lasts = y[starts], y[np.r_[starts[1:], len(y)] - 1]
+        segments = []  # (column, top, bottom) in dots
         previous = None  # (column, row) of the last value drawn
-        for column in np.unique(np.round(x).astype(int)):
-            ys = y[np.round(x).astype(int) == column]
+        for column, top, bottom, first, last in zip(x[starts], tops, bottoms, firsts, lasts):
+            column, top, bottom, first = int(column), int(top), int(bottom), int(first)
             if previous is not None:  # a straight line from the column before
-                (x0, y0), span = previous, int(column) - previous[0]
+                (x0, y0), span = previous, column - previous[0]
                 for step in range(1, span):
-                    top = y0 + (int(ys[0]) - y0) * (step - 1) / span
-                    end = y0 + (int(ys[0]) - y0) * step / span
-                    for row in range(round(min(top, end)), round(max(top, end)) + 1):
-                        dots.set(x0 + step, row, owner)
-                ys = np.append(ys, round(y0 + (int(ys[0]) - y0) * (span - 1) / span))
-            for row in range(int(ys.min()), int(ys.max()) + 1):
-                dots.set(int(column), row, owner)
-            previous = (int(column), int(y[np.round(x).astype(int) == column][-1]))
+                    start = y0 + (first - y0) * (step - 1) / span
+                    end = y0 + (first - y0) * step / span
+                    segments.append((x0 + step, round(min(start, end)), round(max(start, end))))
+                joined = round(y0 + (first - y0) * (span - 1) / span)
+                top, bottom = min(top, joined), max(bottom, joined)
+            segments.append((column, top, bottom))
+            previous = (column, int(last))
+        dots.set_columns(*zip(*segments), owner)
     return Plot(dots.rows(), dots.owners.tolist(), low, high)
 
 

@@ -274,9 +274,8 @@ def train(
             x = x.contiguous(memory_format=torch.channels_last)
             if options.augment:
                 chosen = torch.rand(len(x), generator=generator) < options.augment
-                if chosen.any():  # a small batch may have none to augment
-                    x = x.clone()
-                    x[chosen] = augment(x[chosen], generator)
+                x = x.clone()
+                x[chosen] = augment(x[chosen], generator)
             if epoch == 0 and step == 0 and options.kmeans_init:
                 with torch.no_grad():
                     quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)

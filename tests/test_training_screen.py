@@ -86,6 +86,15 @@ async def test_without_data_the_screen_says_what_to_do(shipped_model, tmp_path):
         assert any(WHERE_DATA_GOES == n.message for n in app._notifications)
 
 
+async def test_a_server_that_saves_nothing_trains_nothing(shipped_model, tiny_mnist, tmp_path):
+    app = make_app(shipped_model, data=tiny_mnist, runs=tmp_path, exports=None)
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("t", "space")
+        await pilot.pause()
+        assert app.screen.run is None
+        assert any("turned off" in n.message for n in app._notifications)
+
+
 async def test_a_short_run_in_the_app(shipped_model, tiny_mnist, tmp_path):
     app = make_app(shipped_model, data=tiny_mnist, runs=tmp_path / "runs")
     async with app.run_test(size=FULL) as pilot:

@@ -33,6 +33,7 @@ VIEW_EVERY = 25  # batches between two views (and the first batch, each step, ea
 VIEW_POINTS = 400  # encoder outputs shown in the PCA
 VIEW_DIGITS = 3  # validation digits (and as many random grids) shown
 ENDED = ("finished", "stopped", "failed", "lost")
+NICENESS = 5  # the child's scheduling priority below the app's
 
 
 class TrainingRun:
@@ -136,6 +137,7 @@ def saved_words(out: Path) -> str:
 def child_main(connection, settings: dict, data: str, out: str) -> None:
     """The child: train, answering commands between batches, until done or told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the app's key, not the child's
+    os.nice(NICENESS)  # the app's keys first: it needs the cores for moments, the run always
     quiet = os.open(os.devnull, os.O_WRONLY)  # nothing may print over the app's screen:
     os.dup2(quiet, 1)  # what the run has to say comes as events
     os.dup2(quiet, 2)

@@ -149,6 +149,10 @@ class TrainingScreen(ExplainerScreen):
         if self.run is not None:
             self.run.close(timeout=3)  # the last complete epoch stays; a save is one set
 
+    def show(self) -> None:
+        """Shown again: what the run did meanwhile."""
+        self.show_run({"started", "batch", "restart", "view"} if self.record.batches else set())
+
     def layout_changed(self, name: str) -> None:
         self.show_view()
 
@@ -171,7 +175,7 @@ class TrainingScreen(ExplainerScreen):
                 self.weights_arrived(event)
             else:
                 changed.add(self.record.add(event))
-        if changed:
+        if changed and self.app.screen is self:  # else drawn when it is shown again
             self.show_run(changed)
         if self.run.ended and changed & {"finished", "stopped", "failed", "lost"}:
             severity = "information" if self.record.state in ("finished", "stopped") else "error"
@@ -202,6 +206,9 @@ class TrainingScreen(ExplainerScreen):
     def action_start_or_pause(self) -> None:
         if self.record.live and self.run is not None:
             self.run.send("resume" if self.record.state == "paused" else "pause")
+            return
+        if self.app.exports is None:  # a server that saves nothing trains nothing either
+            self.notify("training is turned off on this server", severity="warning")
             return
         if self.data() is None:
             self.notify(WHERE_DATA_GOES, severity="warning", timeout=8, markup=False)

@@ -13,8 +13,6 @@ import math
 import re
 from collections.abc import Callable
 
-import numpy as np
-
 from vqvae_tui.errors import WeightsError
 from vqvae_tui.model.config import GRID, ModelConfig
 
@@ -160,6 +158,8 @@ def check_history(value: object, sidecar: dict) -> None:
 
 
 def check_prior(value: object, sidecar: dict) -> None:
+    import numpy as np  # here: the CLI reads the option rules before `serve` may import numpy
+
     k = sidecar["model"]["num_codes"]
     message = f"prior is not {GRID * GRID} rows of {k} frequencies"
     if not (

@@ -38,7 +38,7 @@ def test_every_setting_is_a_train_flag_and_the_copied_line_trains_the_same_run()
         line = command_line(values, Path("/data/my mnist"), Path("runs/one"))
         words = shlex.split(line)
         assert words[:2] == ["vqvae-tui", "train"]
-        args = parser().parse_args(words[2:])
+        args = parser().parse_args(words[1:])
         assert of_arguments(args) == values
         assert args.data == Path("/data/my mnist") and args.out == Path("runs/one")
     assert {setting.name for setting in SETTINGS} == set(DEFAULTS)

@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_ui import HEIGHT, WIDTH, drags, read_until  # noqa: E402
 
 from vqvae_tui.model import read_metadata  # noqa: E402
-from vqvae_tui.training.settings import DEFAULTS, command_line  # noqa: E402
-from vqvae_tui.training.settings import SETTINGS as SETTINGS_TABLE  # noqa: E402
+from vqvae_tui.settings import DEFAULTS, command_line  # noqa: E402
+from vqvae_tui.settings import SETTINGS as SETTINGS_TABLE  # noqa: E402
 
 EPOCHS = 2
 SETTINGS = {**DEFAULTS, "epochs": EPOCHS}

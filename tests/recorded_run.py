@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from vqvae_tui.settings import DEFAULTS  # noqa: E402
 from vqvae_tui.training.runner import TrainingRun  # noqa: E402
-from vqvae_tui.training.settings import DEFAULTS  # noqa: E402
 
 RECORDING = ROOT / "tests" / "data" / "training-run.json"
 SETTINGS = {**DEFAULTS, "num_codes": 8, "dim": 4, "batch_size": 16, "epochs": 3}

@@ -12,9 +12,9 @@ import torch
 from vqvae_tui.model import load, read_metadata
 from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.model.weights import from_bytes
+from vqvae_tui.settings import DEFAULTS
 from vqvae_tui.training.control import principal_axes
 from vqvae_tui.training.runner import VIEW_DIGITS, TrainingRun
-from vqvae_tui.training.settings import DEFAULTS
 
 TINY = {**DEFAULTS, "num_codes": 8, "dim": 4, "batch_size": 16}
 

@@ -9,7 +9,7 @@ import pytest
 from vqvae_tui.cli import parser
 from vqvae_tui.errors import UserError
 from vqvae_tui.model.sidecar import LIVE_SETTINGS
-from vqvae_tui.training.settings import (
+from vqvae_tui.settings import (
     DEFAULTS,
     LIVE,
     SETTINGS,

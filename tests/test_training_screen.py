@@ -11,7 +11,7 @@ from scenarios import make_app, show_recorded_run
 
 from vqvae_tui.cli import parser
 from vqvae_tui.model import load, read_metadata
-from vqvae_tui.training.settings import DEFAULTS, SETTINGS, WHERE_DATA_GOES, of_arguments
+from vqvae_tui.settings import DEFAULTS, SETTINGS, WHERE_DATA_GOES, of_arguments
 
 FULL = (120, 40)
 ROW = {setting.name: i for i, setting in enumerate(SETTINGS)}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vqvae_tui.errors import UserError
 from vqvae_tui.serve import add_serve_command
-from vqvae_tui.training.settings import DATA_VARIABLE, add_arguments
+from vqvae_tui.settings import DATA_VARIABLE, add_arguments
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -95,9 +95,9 @@ def what_is_saved(out: Path) -> str:
 def run_train(args: argparse.Namespace) -> int:
     from vqvae_tui.data import training_digits, validation_digits
     from vqvae_tui.model.weights import paths
+    from vqvae_tui.settings import WHERE_DATA_GOES, data_directory, of_arguments, split
     from vqvae_tui.training import train
     from vqvae_tui.training.report import TrainingDisplay
-    from vqvae_tui.training.settings import WHERE_DATA_GOES, data_directory, of_arguments, split
 
     config, options = split(of_arguments(args))
     data = data_directory(args.data)
@@ -168,7 +168,7 @@ def run_app(args: argparse.Namespace) -> int:
 
     opened = None if args.open is None else read_state(args.open, len(CODE_LABELS))
     check_terminal()
-    from vqvae_tui.training.settings import data_directory
+    from vqvae_tui.settings import data_directory
 
     app = VQVAEApp(
         weights=args.weights, opened=opened, tour=args.tour, data=data_directory(args.data)

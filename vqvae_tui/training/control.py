@@ -11,9 +11,9 @@ from vqvae_tui.data import training_digits, validation_digits
 from vqvae_tui.model.config import GRID
 from vqvae_tui.model.sidecar import WEIGHTS_FORMAT, check_sidecar
 from vqvae_tui.model.weights import checksum, encode_tensors
+from vqvae_tui.settings import LIVE, split
 from vqvae_tui.training.evaluate import perplexity
 from vqvae_tui.training.runner import VIEW_DIGITS, VIEW_EVERY, VIEW_POINTS, describe, saved_words
-from vqvae_tui.training.settings import LIVE, split
 from vqvae_tui.training.train import Hooks, StopTraining, train
 
 

@@ -27,7 +27,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from vqvae_tui.training.settings import LIVE, split
+from vqvae_tui.settings import LIVE, split
 
 VIEW_EVERY = 25  # batches between two views (and the first batch, each step, each pause)
 VIEW_POINTS = 400  # encoder outputs shown in the PCA

@@ -32,8 +32,8 @@ from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.code_atlas import measure_atlas
 from vqvae_tui.model.weights import checksum, paths, set_name
+from vqvae_tui.options import TrainOptions
 from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
-from vqvae_tui.training.options import TrainOptions
 
 
 @dataclass

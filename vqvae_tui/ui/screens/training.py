@@ -17,15 +17,15 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 
 from vqvae_tui.model.config import IMAGE
-from vqvae_tui.training.record import LOSSES, RunRecord
-from vqvae_tui.training.runner import TrainingRun
-from vqvae_tui.training.settings import (
+from vqvae_tui.settings import (
     DEFAULTS,
     SETTINGS,
     WHERE_DATA_GOES,
     command_line,
     split,
 )
+from vqvae_tui.training.record import LOSSES, RunRecord
+from vqvae_tui.training.runner import TrainingRun
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
 from vqvae_tui.ui.widgets.charts import CodeScatter, Curves, UsageBars

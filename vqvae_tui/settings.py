@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vqvae_tui.errors import UserError, WeightsError
 from vqvae_tui.model.config import CODE_LABELS, ModelConfig
-from vqvae_tui.training.options import TrainOptions
+from vqvae_tui.options import TrainOptions
 
 DATA_VARIABLE = "VQVAE_TUI_DATA"  # a directory of MNIST-format IDX files
 

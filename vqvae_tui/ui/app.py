@@ -61,6 +61,7 @@ class VQVAEApp(ModelLoading, Saving, App):
         "vae": screen("vae", "VAEScreen"),
         "graph": screen("graph", "GraphScreen"),
         "comparison": screen("comparison", "ComparisonScreen"),
+        "training": screen("training", "TrainingScreen"),
     }
     ACTIONS = actions(
         "app",
@@ -92,13 +93,17 @@ class VQVAEApp(ModelLoading, Saving, App):
         self, weights: Path | None = None, model=None, opened=None, tour: int | None = None,
         exports: ExportPlace | None = ExportPlace(),
         latent_weights: dict[str, Path | None] | None = None, latent_models: dict | None = None,
+        data: Path | None = None, runs: Path = Path("runs"),
     ):  # fmt: skip
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
         walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off);
         `latent_weights`: the VAE's and the autoencoder's weights files ("vae", "ae" → a path,
         None for the shipped ones); `latent_models`: kind → (model, latent map), loaded
-        already."""
+        already; `data`: the training screen's MNIST directory (None: none found); `runs`:
+        where its runs save."""
         super().__init__()
+        self.data = data
+        self.runs = runs
         self.exports = exports
         guard_input_parser()
         self.set_up_models(weights, model, latent_weights, latent_models)

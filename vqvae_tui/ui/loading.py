@@ -29,6 +29,7 @@ class ModelLoading:
         self.latent_weights = dict(latent_weights or {})
         self.latent_models: dict[str, tuple[object, LatentMap]] = dict(latent_models or {})
         self.loading: set[str] = set()  # the kinds whose weights a worker is loading
+        self.model_name = ""  # which VQ-VAE weights the explainer shows, once loaded
 
     def start_loading(self) -> None:
         if self.model is None:
@@ -56,6 +57,7 @@ class ModelLoading:
         except Exception as error:  # whatever else a weights file can do to a loader
             self.call_from_thread(self.fail, f"{self.weights}: cannot be loaded ({error!r})")
             return
+        self.model_name = str(self.weights) if self.weights else "the shipped MNIST weights"
         self.call_from_thread(self.model_loaded, model)
 
     def fail(self, error: str) -> None:
@@ -69,6 +71,13 @@ class ModelLoading:
             return
         self.model = model
         self.update_trace()
+
+    def use_model(self, model, name: str) -> None:
+        """Show another VQ-VAE (a training run's weights) on every screen."""
+        self.model_name = name
+        if self.session.check_edits(model.config.num_codes) is not None:
+            self.session.reset_edits()  # edits of codes the new model does not have
+        self.model_loaded(model)
 
     def latent_model(self, kind: str):
         """The VAE or the autoencoder; None while it loads (the first call starts loading it)."""

@@ -88,6 +88,9 @@ class SummaryScreen(Touring, DrawingScreen):
         Action("t", "comparison", "Three AEs",
                "The drawing through a plain autoencoder, the VAE and the VQ-VAE, side by side",
                footer=15),
+        Action("L", "training", "Train",
+               "The training lab: train a model here and watch its losses, usage and codes",
+               footer=16),
         Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
                footer=32),
         Action("n", "runner_up", "Try runner-up",
@@ -300,6 +303,9 @@ class SummaryScreen(Touring, DrawingScreen):
 
     def action_comparison(self) -> None:
         self.open("comparison")
+
+    def action_training(self) -> None:
+        self.open("training")
 
     # ---- the walkthrough ----------------------------------------------------------------
 

@@ -161,6 +161,8 @@ async def test_a_short_run_in_the_app(shipped_model, tiny_mnist, tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.trace is not None and app.trace.codes.max() < 8  # the explainer uses it
+        title = app.screen.query_one("#codebook-panel").border_title
+        assert title.startswith("Codebook · run-1 at epoch 1, batch")  # it names the model
 
 
 async def test_quitting_mid_run_keeps_the_last_epoch_and_a_kill_is_reported(

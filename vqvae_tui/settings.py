@@ -101,7 +101,7 @@ SETTINGS: tuple[Setting, ...] = (
             " the library: by its EMA count, all run)",
             (0.0, 0.002, 0.005, 0.01, 0.02, 0.05), "a share in [0, 1); 0 off", live=True),
     Setting("encoder", "--encoder", "encoder",
-            "conv: the shipped conv nets; mlp: the lecture's MLP (per-position dense layers)",
+            "conv: the shipped conv nets; mlp: the lecture's MLP (each position sees every pixel)",
             ENCODERS, " or ".join(ENCODERS), kind=str),
     Setting("quantizer", "--quantizer", "quantizer",
             "ours (model/vqvae.py), or vector-quantize-pytorch's VectorQuantize",

@@ -31,6 +31,7 @@ from vqvae_tui.model import VQVAE, ModelConfig, code_prior, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.code_atlas import measure_atlas
+from vqvae_tui.model.config import POSITIONS
 from vqvae_tui.model.sidecar import option_problem
 from vqvae_tui.model.weights import checksum, paths, set_name
 from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
@@ -96,9 +97,33 @@ def learning_rate(options: TrainOptions, progress: float) -> float:
     return options.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def library_options(config: ModelConfig, options: TrainOptions) -> dict | None:
+    """The run's codebook options as the library's quantizer takes them (model/library.py):
+    it applies them itself, in its forward pass — its EMA, its k-means on the first batch, and
+    restarts of codes whose EMA count of vectors a batch falls below the threshold's share of
+    a batch's positions. None for our quantizer, whose options the loop applies."""
+    if config.quantizer != "library":
+        return None
+    return {
+        "ema_decay": options.ema_decay,
+        "kmeans_init": options.kmeans_init,
+        "dead_code_count": options.dead_code_threshold * options.batch_size * POSITIONS,
+    }
+
+
+def new_model(config: ModelConfig, options: TrainOptions, weights: VQVAE | None = None):
+    """The model a run trains, with `weights` if it continues them."""
+    model = VQVAE(config, library_options(config, options))
+    if weights is not None:
+        model.load_state_dict(weights.state_dict())
+        model.sidecar = weights.sidecar
+    return model
+
+
 def new_state(model: VQVAE, options: TrainOptions) -> TrainState:
     quantizer = model.quantizer
-    quantizer.codebook.requires_grad_(options.ema_decay == 0)
+    for parameter in quantizer.parameters():  # the codebook, unless EMA updates it
+        parameter.requires_grad_(options.ema_decay == 0)
     parameters = [p for p in model.parameters() if p.requires_grad]
     k, d = quantizer.codebook.shape
     return TrainState(
@@ -264,8 +289,8 @@ def train(
         if not saved_epochs(out):
             raise UserError(f"{out}: no run to resume (nothing saved there yet)")
         metadata = read_metadata(out)
-        model = load_weights(out)
         check_same_run(out, metadata, config, options)
+        model = new_model(config, options, load_weights(out))
         if metadata["epochs"] >= options.epochs:
             raise UserError(
                 f"{out}: the run is complete ({metadata['epochs']} epochs); give --epochs more"
@@ -278,17 +303,18 @@ def train(
         state.history = list(metadata.get("history", []))
     else:
         torch.manual_seed(options.seed)
-        model = VQVAE(config)
+        model = new_model(config, options)
         state = new_state(model, options)
     model.train().to(memory_format=torch.channels_last)  # ~1.7× faster convolutions on CPU
     images = torch.from_numpy(train_digits.images).unsqueeze(1)
     steps = math.ceil(len(images) / options.batch_size)
     quantizer = model.quantizer
+    ours = config.quantizer == "ours"  # else the library applies the codebook options itself
 
     for epoch in range(state.epoch, options.epochs):
         started = time.perf_counter()
         for step, x, generator in batches(images, options, epoch, steps, state.optimizer):
-            if epoch == 0 and step == 0 and options.kmeans_init:
+            if ours and epoch == 0 and step == 0 and options.kmeans_init:
                 with torch.no_grad():
                     quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)
                     state.ema_sums.copy_(quantizer.codebook * state.ema_counts[:, None])
@@ -302,12 +328,12 @@ def train(
 
             flat = q.flat.detach()
             counts = torch.bincount(q.codes, minlength=config.num_codes).float()
-            if options.ema_decay:
+            if ours and options.ema_decay:
                 quantizer.ema_update(
                     flat, q.codes, state.ema_counts, state.ema_sums, options.ema_decay
                 )
             state.usage.mul_(USAGE_DECAY).add_(counts / counts.sum(), alpha=1 - USAGE_DECAY)
-            if options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
+            if ours and options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
                 dead = state.usage < options.dead_code_threshold
                 if dead.any():
                     quantizer.restart_codes(dead, flat, generator)

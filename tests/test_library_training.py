@@ -1,14 +1,14 @@
-"""The library's quantizer under our training loop: the run's codebook options (k-means, EMA,
-dead-code restarts) reach vector-quantize-pytorch, which applies them itself, and such a run
-resumes to the weights of a run never interrupted."""
+"""The library's quantizer under our training loop (that the recipe's options reach it as its
+own: tests/test_variants.py): without EMA our codebook loss trains its codebook, and a run with
+its EMA resumes to the weights of a run never interrupted."""
 
 import pytest
 import torch
 
 from vqvae_tui.data import training_digits, validation_digits
-from vqvae_tui.model import ModelConfig, load
-from vqvae_tui.model.config import POSITIONS
+from vqvae_tui.model import ModelConfig
 from vqvae_tui.training import TrainOptions, train
+from vqvae_tui.training.train import new_model
 
 LIBRARY = ModelConfig(num_codes=8, dim=4, encoder="mlp", quantizer="library")
 RECIPE = dict(batch_size=32, kmeans_init=True, ema_decay=0.9, dead_code_threshold=0.01)
@@ -26,28 +26,15 @@ def run(tiny_mnist, out, epochs=2, report=lambda p: None, resume=False, **option
     )
 
 
-def test_the_runs_codebook_options_reach_the_library(tiny_mnist, tmp_path):
-    seen = []
-    torch.manual_seed(0)  # the codebook a run would start from, had it no k-means
-    model = run(tiny_mnist, tmp_path / "w", report=seen.append)
-    library = model.quantizer.library
-    codebook = library._codebook
-    assert library.ema_update and not library.learnable_codebook
-    assert codebook.decay == 0.9
-    assert bool(codebook.initted)  # k-means ran on the first batch
-    assert codebook.threshold_ema_dead_code == pytest.approx(0.01 * 32 * POSITIONS)
-    # EMA moves the codebook, so it is no parameter the optimizer steps
-    assert not any(p.requires_grad for p in model.quantizer.parameters())
-    epochs = [p.validation for p in seen if p.validation is not None]
-    assert epochs[-1].mse < epochs[0].mse
-    assert load(tmp_path / "w").config == LIBRARY
-
-
 def test_without_ema_the_codebook_loss_trains_the_librarys_codebook(tiny_mnist, tmp_path):
-    model = run(tiny_mnist, tmp_path / "w", ema_decay=0.0, kmeans_init=False)
+    plain = dict(ema_decay=0.0, kmeans_init=False)
+    torch.manual_seed(0)  # as the run starts: its seed, then the model
+    start = new_model(LIBRARY, TrainOptions(**{**RECIPE, **plain})).quantizer.codebook.clone()
+    model = run(tiny_mnist, tmp_path / "w", **plain)
     library = model.quantizer.library
     assert library.learnable_codebook and not library.ema_update
     assert all(p.requires_grad for p in model.quantizer.parameters())
+    assert not torch.equal(model.quantizer.codebook, start)  # the loss moved it
 
 
 def test_a_library_run_resumes_to_the_same_weights(tiny_mnist, tmp_path):

@@ -2,10 +2,10 @@
 with the same seed, data, K, D and options, once with our quantizer (model/vqvae.py) and once
 with vector-quantize-pytorch's `VectorQuantize` (model/library.py).
 
-    python benchmarks/bench_quantizers.py --data DIR [--epochs 8] [--encoders mlp conv]
+    python benchmarks/bench_quantizers.py --data DIR [--epochs 10] [--encoders mlp conv]
 
 Two recipes: the shipped one (k-means initialisation, EMA codebook updates, dead-code restarts,
-augmentation; weights/mnist.json's options) and the plain VQ-VAE of the lecture (random codebook,
+augmentation; weights/mnist.json's options) and the plain VQ-VAE (a random codebook, the
 codebook loss, no restarts). Each run trains on the 9,000 training digits and is measured on the
 1,000 validation digits (data/mnist.py's split). Prints a Markdown table for the README: the
 validation MSE, the codes used and the perplexity over the validation split, the run's training
@@ -72,7 +72,7 @@ def run(data: Path, config: ModelConfig, options: TrainOptions) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, required=True, help="directory of MNIST IDX files")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--codes", type=int, default=20, help="K")
     parser.add_argument("--dim", type=int, default=16, help="D")
     parser.add_argument("--encoders", nargs="+", default=["mlp", "conv"], choices=["mlp", "conv"])

@@ -62,6 +62,24 @@ def test_both_quantizers_give_the_lectures_codes(config):
     assert torch.equal(q.z_q, q.selected.reshape(1, 2, 3, 6))
 
 
+def test_both_quantizers_quantize_the_worked_example_alike():
+    """Out of training (eval mode: no EMA, no k-means, no restart), ours and the library's,
+    given the lecture's codebook, choose the same codes and give the same vectors, going
+    forward, and leave the codebook as it was."""
+    z_e = torch.tensor(VECTORS).unsqueeze(0)
+    ours = with_lecture_codebook(ModelConfig(num_codes=4, dim=6)).quantizer
+    library = with_lecture_codebook(ModelConfig(num_codes=4, dim=6, quantizer="library")).quantizer
+    a, b = ours(z_e), library(z_e)
+    assert a.codes.tolist() == b.codes.tolist() == [1, 3, 0, 1, 1, 2]
+    assert torch.equal(a.selected, b.selected) and torch.equal(a.z_q, b.z_q)
+    # z_e + (z_q − z_e), rounded in its own order by each: z_q to within a float's rounding
+    torch.testing.assert_close(a.quantized, b.quantized, atol=1e-7, rtol=0)
+    torch.testing.assert_close(b.quantized, torch.tensor(CODEBOOK)[[1, 3, 0, 1, 1, 2]].reshape(
+        1, 2, 3, 6), atol=1e-6, rtol=0)  # fmt: skip
+    assert torch.equal(ours.codebook, torch.tensor(CODEBOOK))
+    assert torch.equal(library.codebook, torch.tensor(CODEBOOK))
+
+
 def test_the_librarys_distances_are_squared_distances():
     q = with_lecture_codebook(LIBRARY).quantizer(torch.tensor(VECTORS).unsqueeze(0))
     expected = ((torch.tensor(VECTORS).reshape(6, 1, 6) - torch.tensor(CODEBOOK)) ** 2).sum(-1)

@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from vqvae_tui.errors import UserError
+from vqvae_tui.exports import reason
 from vqvae_tui.model.config import GRID, IMAGE, ModelConfig
 from vqvae_tui.options import TrainOptions
 from vqvae_tui.settings import SETTINGS, split
@@ -100,6 +101,10 @@ def literal(value) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
+LEAVES_OUT = (
+    "resuming a stopped run (--resume), settings changed mid-run, and the code prior and atlas"
+    " measured at the end of a run"
+)
 FIXED = ("encoder", "quantizer", "rotation_trick", "distance", "kmeans_init")  # code, not numbers
 SWITCHES = ("ema_decay", "dead_code_threshold", "augment")  # 0 leaves their code out
 
@@ -132,7 +137,7 @@ def constants(values: dict, data: Path, out: Path | None) -> str:
     return "\n".join(rows)
 
 
-def description(config: ModelConfig, options: TrainOptions, name: str) -> str:
+def description(config: ModelConfig, options: TrainOptions) -> str:
     """The script's docstring: what it trains, how to run it, what it leaves out."""
     network = {"conv": "convolutional", "mlp": "the lecture's MLP"}[config.encoder]
     if config.quantizer == "ours":
@@ -171,16 +176,15 @@ def description(config: ModelConfig, options: TrainOptions, name: str) -> str:
     text = f"""Train a VQ-VAE on MNIST-format digits, as vqvae-tui would: K={config.num_codes} \
 codes of D={config.dim}, {network} encoder and decoder, {quantizer}; {", ".join(steps)}.
 
-Exported by vqvae-tui from a run's settings. Run it with `python {name}` (it needs {needs}).
+Exported by vqvae-tui from a run's settings. Run it with python (it needs {needs}).
 It reads the IDX files in DATA, trains for EPOCHS epochs, prints after each one the validation
 MSE, the codes used and their perplexity, and saves OUT.safetensors and OUT.json, which
 vqvae-tui opens: `vqvae-tui --weights OUT`.
 
 {same}
 
-What it leaves out of `vqvae-tui train`: resuming a stopped run (--resume), settings changed
-mid-run, and the code prior and atlas measured at the end of a run (vqvae-tui's generate screen
-then draws codes uniformly, its atlas has no measured digits).
+What it leaves out of `vqvae-tui train`: {LEAVES_OUT} (vqvae-tui's generate screen then draws
+codes uniformly, its atlas has no measured digits).
 """
     return '"""' + wrapped(text) + '"""'
 
@@ -191,10 +195,10 @@ def wrapped(text: str, width: int = 96) -> str:
     return "\n\n".join(textwrap.fill(paragraph, width) for paragraph in paragraphs) + "\n"
 
 
-def standalone_script(values: dict, data: Path, out: Path | None = None, name: str = "") -> str:
+def standalone_script(values: dict, data: Path, out: Path | None = None) -> str:
     """The script that trains a model with these settings (name → value, as settings.SETTINGS)
-    on the IDX files in `data`, saving `out`.safetensors/.json (default: beside the script,
-    named after it); `name` is the script's file name, for its docstring."""
+    on the IDX files in `data`, saving `out`.safetensors/.json (None: beside the script, named
+    after it: NAME-weights)."""
     config, options = split(values)
     if config.distance == "cosine" and not options.ema_decay:
         raise UserError(
@@ -203,7 +207,7 @@ def standalone_script(values: dict, data: Path, out: Path | None = None, name: s
     template = "\n".join(kept_lines(TEMPLATE.read_text(encoding="utf-8"), parts(config, options)))
     script = SOURCE.sub(lambda match: source_of(match[1], match[2]), template)
     known = {
-        "docstring": description(config, options, name or "script.py"),
+        "docstring": description(config, options),
         "constants": constants(values, data, out),
         "IMAGE": str(IMAGE),
         "GRID": str(GRID),
@@ -211,3 +215,14 @@ def standalone_script(values: dict, data: Path, out: Path | None = None, name: s
     }
     script = PLACEHOLDER.sub(lambda match: known[match[1]], script)
     return script.rstrip() + "\n"
+
+
+def write_script(path: Path, text: str) -> None:
+    """Write `text` to a new file at `path` (never over an existing one: it may be edited)."""
+    try:
+        with open(path, "x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise UserError(f"{path}: exists already; give another name or remove it") from None
+    except OSError as error:
+        raise UserError(reason(path.parent, error)) from None

@@ -26,7 +26,7 @@ from vqvae_tui.model.config import GRID, IMAGE, ModelConfig
 from vqvae_tui.options import TrainOptions
 from vqvae_tui.settings import SETTINGS, split
 
-TEMPLATE = Path(__file__).with_name("script.template")
+SCRIPT_TEMPLATE = Path(__file__).with_name("script.template")
 PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 SOURCE = re.compile(r"\{\{source ([\w.]+):(\w+)\}\}")
 # Values the template takes from our modules, read as text like the sources (torch-free).
@@ -204,7 +204,9 @@ def standalone_script(values: dict, data: Path, out: Path | None = None) -> str:
         raise UserError(
             "the library learns a cosine codebook by EMA only: give --ema-decay above 0"
         )
-    template = "\n".join(kept_lines(TEMPLATE.read_text(encoding="utf-8"), parts(config, options)))
+    template = "\n".join(
+        kept_lines(SCRIPT_TEMPLATE.read_text(encoding="utf-8"), parts(config, options))
+    )
     script = SOURCE.sub(lambda match: source_of(match[1], match[2]), template)
     known = {
         "docstring": description(config, options),

@@ -10,9 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
-from conftest import ROOT, write_tiny_mnist
+from conftest import ROOT, write_idx_pair, write_tiny_mnist
 from scenarios import make_app
 
 from vqvae_tui.cli import main
@@ -147,6 +148,42 @@ def test_the_script_holds_only_the_chosen_parts():
         assert "vqvae_tui" not in script  # standalone: nothing of ours imported
         assert LEAVES_OUT.split()[0] in script
         assert "import torch" in script and "textual" not in script
+
+
+def script_module(path: Path, text: str):
+    """The script imported as a module (its main not run)."""
+    import importlib.util
+
+    path.write_text(text)
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("with_train_files", [False, True])
+def test_the_script_reads_the_splits_we_read(tmp_path, with_train_files):
+    data = write_tiny_mnist(tmp_path / "tiny")
+    if with_train_files:  # raw, not gzipped: both are read
+        rng = np.random.default_rng(1)
+        images, labels = rng.integers(0, 256, (30, 28, 28)), rng.integers(0, 10, 30)
+        write_idx_pair(data, "train", images, labels, gz=False)
+    script = script_module(tmp_path / "splits.py", standalone_script(settings({}), data))
+    train_images, validation_images, sources = script.load_data()
+    ours, validation = training_digits(data), validation_digits(data)
+    np.testing.assert_array_equal(train_images, ours.images)
+    np.testing.assert_array_equal(validation_images, validation.images)
+    assert (sources["train"], sources["train_count"]) == (ours.source, len(ours))
+    assert sources["validation"] == validation.source
+
+
+def test_the_script_says_in_one_line_what_is_wrong_with_its_data(tmp_path):
+    script = script_module(tmp_path / "bad.py", standalone_script(settings({}), tmp_path))
+    with pytest.raises(SystemExit, match="has no t10k-images-idx3-ubyte or t10k-images-idx3"):
+        script.load_data()
+    (tmp_path / "t10k-images-idx3-ubyte").write_bytes(b"not an IDX file")
+    with pytest.raises(SystemExit, match="not an IDX file"):
+        script.load_data()
 
 
 def test_a_cosine_codebook_needs_ema():

@@ -118,12 +118,13 @@ def constants(values: dict, data: Path, out: Path | None) -> str:
         f"OUT = {beside if out is None else f'Path({literal(str(out))})'}",
         "# The code below is written for the parts these settings choose: to change the encoder,",
         "# quantizer, distance, k-means or the rotation trick, or to turn EMA, restarts or",
-        "# augmentation on or off, export the script again. Numbers may change here.",
+        "# augmentation on or off, export the script again. The numbers may change here.",
     ]
     for setting in SETTINGS:
         note = " (fixed below)" if setting.name in FIXED else ""
         if setting.name in SWITCHES:
-            note = " (0 is off: export again)" if values[setting.name] else " (off)"
+            on = values[setting.name]
+            note = " (on: to turn it off, export again)" if on else " (off: its code left out)"
         comment = f"{setting.hint} ({setting.flag}{note})"
         rows += textwrap.wrap(comment, 98, initial_indent="# ", subsequent_indent="# ")
         rows.append(f"{setting.name.upper()} = {literal(values[setting.name])}")

@@ -245,3 +245,15 @@ async def test_with_exports_off_p_writes_nothing(shipped_model, tmp_path):
         await pilot.pause()
         assert "turned off" in [n.message for n in app._notifications][-1]
     assert sorted(tmp_path.rglob("*")) == before
+
+
+async def test_without_data_p_exports_a_script_that_says_to_set_data(shipped_model, tmp_path):
+    app = make_app(shipped_model, data=None, runs=tmp_path / "runs", exports=ExportPlace(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        (path,) = tmp_path.glob("*.py")
+        assert 'DATA = Path("DIR")' in path.read_text()
+        assert "set DATA at its top" in [n.message for n in app._notifications][-1]

@@ -1,7 +1,7 @@
 """The exported training script (vqvae_tui/script.py): run for one epoch on a tiny IDX set in a
-subprocess, its weights load into our VQVAE (for our quantizer: the weights `train` gives, bit
-for bit), one seed gives one loss, every combination of parts passes ruff; the CLI's
---export-script and the training screen's key."""
+subprocess, its weights load into our VQVAE (the weights `train` gives, bit for bit), one seed
+gives one loss, every combination of parts passes ruff; the CLI's --export-script and the
+training screen's key."""
 
 import itertools
 import os
@@ -81,11 +81,10 @@ def test_the_script_trains_one_epoch_and_its_weights_load_into_ours(tmp_path, va
     assert int(match[3]) == metrics.codes_used
     assert float(match[5]) == pytest.approx(metrics.perplexity, abs=0.01)
 
-    if config.quantizer == "ours":  # our training loop, step for step: the same weights
-        trained = train(training_digits(data), validation_digits(data), tmp_path / "w", config,
-                        options)  # fmt: skip
-        for name, tensor in trained.state_dict().items():
-            assert torch.equal(loaded.state_dict()[name], tensor), name
+    # our training loop, step for step: the same weights (the library's quantizer too)
+    trained = train(training_digits(data), validation_digits(data), tmp_path / "w", config, options)
+    for name, tensor in trained.state_dict().items():
+        assert torch.equal(loaded.state_dict()[name], tensor), name
 
 
 def test_one_seed_gives_one_loss_and_another_seed_another(tmp_path):

@@ -162,15 +162,14 @@ def description(config: ModelConfig, options: TrainOptions) -> str:
         else "no augmentation",
         "the cosine learning-rate schedule",
     ]
-    if config.quantizer == "ours":
-        same = (
-            "It is vqvae-tui's training loop step for step (the same splits, initial weights,"
-            " order of batches and random draws): with the same seed, data and number of"
-            " threads it gives the weights `vqvae-tui train` gives with these settings."
-        )
-    else:
-        same = (
-            "The codebook options go to VectorQuantize, which applies them itself (its EMA,"
+    same = (
+        "It is vqvae-tui's training loop step for step (the same splits, initial weights,"
+        " order of batches and random draws): with the same seed, data and number of threads"
+        " it gives the weights `vqvae-tui train` gives with these settings."
+    )
+    if config.quantizer == "library":
+        same += (
+            " The codebook options go to VectorQuantize, which applies them itself (its EMA,"
             " its k-means on the first batch, its restarts of codes whose running count of"
             " vectors falls below the threshold's share of a batch's positions)."
         )

@@ -76,6 +76,11 @@ def parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--kl-weight", type=float, help="vae: the KL's weight (default 1: the ELBO)")
     train.add_argument("--resume", action="store_true", help="continue the run saved at --out")
+    train.add_argument(
+        "--export-script", type=Path, metavar="FILE",
+        help="write a standalone PyTorch script (torch and numpy only) that trains these"
+        " settings and saves --out, instead of training; then exit",
+    )  # fmt: skip
 
     evaluate = commands.add_parser(
         "eval", help="evaluate weights on the test digits of a directory"
@@ -162,10 +167,30 @@ def training_run(args: argparse.Namespace):
     return config, options, train_latent, partial(LatentTrainingDisplay, kind=args.model)
 
 
+def run_export_script(args: argparse.Namespace) -> int:
+    """train --export-script FILE: the script for these settings, written to a new FILE."""
+    from vqvae_tui.data.discovery import choose_data
+    from vqvae_tui.script import standalone_script, write_script
+    from vqvae_tui.settings import of_arguments
+
+    if args.model != "vqvae" or args.resume:
+        raise UserError(
+            "--export-script writes the VQ-VAE's training: not with --model or --resume"
+        )
+    out = args.out.resolve()
+    text = standalone_script(of_arguments(args), choose_data(args.data).directory.resolve(), out)
+    write_script(args.export_script, text)
+    print(f"wrote {args.export_script}: `python {args.export_script}` trains these settings and"
+          f" saves {out}.safetensors and .json (vqvae-tui --weights {out})")  # fmt: skip
+    return 0
+
+
 def run_train(args: argparse.Namespace) -> int:
     from vqvae_tui.data import choose_data, training_digits, validation_digits
     from vqvae_tui.model.weights import paths
 
+    if args.export_script is not None:
+        return run_export_script(args)
     config, options, loop, display_class = training_run(args)
     source = choose_data(args.data)
     if args.data is None:

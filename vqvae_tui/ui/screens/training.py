@@ -70,6 +70,8 @@ class TrainingScreen(ExplainerScreen):
                "Load the run's current weights into the explainer", footer=13),
         Action("c", "copy_command", "Copy command",
                "Copy these settings as one `vqvae-tui train` command", footer=14),
+        Action("p", "export_script", "Export script",
+               "Save these settings as a standalone PyTorch script that trains the same model"),
         Action("v", "next_view", "Next view", "Compact layout: show the next chart", footer=15),
         Action("up,k", "move_setting(-1)", "Setting up", "Select the setting above",
                palette=False, group="Settings", id="setting_up"),
@@ -276,6 +278,20 @@ class TrainingScreen(ExplainerScreen):
         line = command_line(self.values, self.data() or Path("DIR"), out)
         self.app.copy_to_clipboard(line)
         self.notify(f"copied: {line}", timeout=8, markup=False)
+
+    def action_export_script(self) -> None:
+        from vqvae_tui.errors import UserError
+        from vqvae_tui.script import LEAVES_OUT, standalone_script
+
+        data = self.data()
+        try:
+            text = standalone_script(self.values, data.resolve() if data else Path("DIR"))
+        except UserError as error:
+            self.notify(str(error), severity="warning", markup=False)
+            return
+        then = "python {name} trains these settings and saves its weights beside it"
+        then += "" if data else "; set DATA at its top to a directory of IDX files"
+        self.app.save("script", ".py", text, f"{then}; it leaves out {LEAVES_OUT}")
 
     # ---- the settings -------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ def test_a_short_run_lowers_the_loss_and_saves_its_kind_and_latent_map(tiny_mnis
     assert (seen[-1].kl > 0) == (kind == "vae")
     metadata = read_metadata(tmp_path / "w")
     assert metadata["kind"] == kind and metadata["model"] == CONFIG.to_dict()
+    assert metadata["data"]["name"] == "IDX files"
     assert metadata["options"]["kind"] == kind and len(metadata["history"]) == 4
     assert ("kl" in metadata["validation"]) == (kind == "vae")
     loaded = load(tmp_path / "w", kind=kind)

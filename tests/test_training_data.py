@@ -23,7 +23,7 @@ from vqvae_tui.model.trained import (
     FASHION_CLASSES,
     UNKNOWN_DATA,
     data_set,
-    training_data,
+    trained_on,
 )
 from vqvae_tui.ui.screens.open_picture import PROMPT_TEXT
 from vqvae_tui.ui.screens.walkthrough import TOUR_STEPS
@@ -48,24 +48,26 @@ def test_the_data_sets_have_their_words_and_classes():
     )
     assert fashion.class_name(12) == mnist.class_name(12) == "class 12"  # beyond the ten
     assert "digit" in fashion.note and mnist.note is None and idx.note is None
+    assert fashion.known_not_mnist and idx.known_not_mnist
+    assert not mnist.known_not_mnist and not UNKNOWN_DATA.known_not_mnist
     assert set(DATA_SETS) == {*TEST_SETS.values(), "IDX files"}  # every name discovery gives
 
 
 def test_a_sidecar_names_its_data_or_is_read_as_unknown_images():
-    assert training_data({"data": {"name": "Fashion-MNIST", "train": "train"}}).name == (
+    assert trained_on({"data": {"name": "Fashion-MNIST", "train": "train"}}).name == (
         "Fashion-MNIST"
     )
     for sidecar in ({}, {"data": {"train": "t10k[i % 10 != 9]"}}):  # older files, a user's
-        assert training_data(sidecar) == UNKNOWN_DATA
+        assert trained_on(sidecar) == UNKNOWN_DATA
     assert UNKNOWN_DATA.name is None and UNKNOWN_DATA.examples == "images"
     assert data_set(None) == data_set("CIFAR-10") == UNKNOWN_DATA
 
 
 def test_the_shipped_sidecars_name_their_data(shipped_model):
-    assert training_data(shipped_model.sidecar) is DATA_SETS["MNIST"]
-    assert training_data(load(FASHION_WEIGHTS).sidecar) is DATA_SETS["Fashion-MNIST"]
+    assert trained_on(shipped_model.sidecar) is DATA_SETS["MNIST"]
+    assert trained_on(load(FASHION_WEIGHTS).sidecar) is DATA_SETS["Fashion-MNIST"]
     for kind in ("vae", "ae"):
-        assert training_data(load(kind=kind).sidecar).name == "MNIST"
+        assert trained_on(load(kind=kind).sidecar).name == "MNIST"
 
 
 def saved_with_data(tmp_path, data: dict):
@@ -75,7 +77,7 @@ def saved_with_data(tmp_path, data: dict):
 
 def test_a_sidecar_without_a_name_loads_and_an_unknown_name_is_refused(tmp_path):
     split = {"train": "t10k[i % 10 != 9]", "train_count": 9}
-    assert training_data(load(saved_with_data(tmp_path, split)).sidecar) == UNKNOWN_DATA
+    assert trained_on(load(saved_with_data(tmp_path, split)).sidecar) == UNKNOWN_DATA
     path = saved_with_data(tmp_path, {"name": "Fashion-MNIST", **split})
     assert read_metadata(path)["data"]["name"] == "Fashion-MNIST"
     sidecar = tmp_path / "w.json"

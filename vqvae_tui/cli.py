@@ -193,7 +193,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     from vqvae_tui.data import test_digits
     from vqvae_tui.model import KINDS, load
-    from vqvae_tui.model.trained import data_set, training_data
+    from vqvae_tui.model.trained import data_set, trained_on
     from vqvae_tui.training import evaluate, evaluate_latent
     from vqvae_tui.training.report import print_latent_metrics, print_metrics
 
@@ -206,7 +206,7 @@ def run_eval(args: argparse.Namespace) -> int:
         print(json.dumps({"kind": model.KIND, **metrics.to_dict()}))
     else:
         data = data_set(digits.name)  # the data evaluated, which names its classes
-        trained = training_data(model.sidecar).name
+        trained = trained_on(model.sidecar).name
         title = (
             f"{KINDS[model.KIND]}"
             + (f" (trained on {trained})" if trained else "")

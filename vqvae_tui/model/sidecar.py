@@ -117,7 +117,11 @@ def short_text(value: object) -> bool:
 def check_data(value: object, sidecar: dict) -> None:
     from vqvae_tui.model.trained import DATA_SETS  # the names the texts have words for
 
-    checks = {"name": lambda v: True, "train": short_text, "train_count": positive_count}
+    checks = {
+        "name": lambda v: True,  # said below, with the names known
+        "train": short_text,
+        "train_count": positive_count,
+    }
     fields_of(
         value, "data", {**checks, "validation": short_text, "validation_count": positive_count}
     )

@@ -28,6 +28,11 @@ class TrainingData:
     note: str | None = None  # what a learner who draws should know of a model trained on it
     framing: str | None = None  # how its pictures sit in the frame, where not as MNIST's digits
 
+    @property
+    def known_not_mnist(self) -> bool:
+        """Named, and not MNIST: other data than the shipped VAE's and autoencoder's."""
+        return self.name not in ("MNIST", None)
+
     def class_name(self, label: int) -> str:
         return self.classes[label] if 0 <= label < len(self.classes) else f"class {label}"
 
@@ -72,7 +77,7 @@ def data_set(name: str | None) -> TrainingData:
     return DATA_SETS.get(name, UNKNOWN_DATA)
 
 
-def training_data(sidecar: dict) -> TrainingData:
+def trained_on(sidecar: dict) -> TrainingData:
     """What the (checked) sidecar says its model was trained on."""
     data = sidecar.get("data")
     return data_set(data.get("name") if isinstance(data, dict) else None)

@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from vqvae_tui.model.code_atlas import EXAMPLES
 from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, PATCH, POSITIONS, RECEPTIVE_FIELD
-from vqvae_tui.model.trained import UNKNOWN_DATA, training_data
+from vqvae_tui.model.trained import UNKNOWN_DATA, trained_on
 from vqvae_tui.session import position_label, typed_label
 from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.messages import PatchPicked
@@ -200,7 +200,7 @@ class AtlasScreen(ExplainerScreen):
         k = model.config.num_codes
         self.atlas = atlas_of(model.sidecar, k)  # validated when the weights loaded
         self.prior = prior_of(model.sidecar)
-        self.data = training_data(model.sidecar)
+        self.data = trained_on(model.sidecar)
         self.background = empty_canvas_codes(model)
         monochrome = bool(self.app.monochrome)
         self.tiles = [CodeTile(code, monochrome=monochrome) for code in range(k)]

@@ -16,7 +16,7 @@ from textual.containers import Container, Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from vqvae_tui.model.config import GRID, IMAGE
-from vqvae_tui.model.trained import TrainingData, training_data
+from vqvae_tui.model.trained import TrainingData, trained_on
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import DrawingScreen
 from vqvae_tui.ui.screens.walkthrough import (
@@ -64,8 +64,7 @@ def spacing(points: np.ndarray) -> float:
 def vqvae_title(data: TrainingData) -> str:
     """The VQ-VAE's column, named with its data where that is known not to be the other two's
     (MNIST)."""
-    apart = data.name not in ("MNIST", None)
-    return MODEL_NAMES["vqvae"] + (f" · {data.name}" if apart else "")
+    return MODEL_NAMES["vqvae"] + (f" · {data.name}" if data.known_not_mnist else "")
 
 
 def codes_text(codes: np.ndarray) -> Text:
@@ -201,7 +200,7 @@ class ComparisonScreen(Touring, DrawingScreen):
             )
         )
         self.codes.update(codes_text(vq.codes))
-        panel, title = self.query_one("#vqvae-panel"), vqvae_title(training_data(app.model.sidecar))
+        panel, title = self.query_one("#vqvae-panel"), vqvae_title(trained_on(app.model.sidecar))
         if panel.border_title != title:
             panel.border_title = title
         errors = {"ae": ae.mse, "vae": vae.mse, "vqvae": vq.reconstruction_loss}
@@ -303,7 +302,7 @@ class ComparisonScreen(Touring, DrawingScreen):
         return Comparison(
             ae=app.ae_trace, vae=app.vae_trace, vqvae=app.trace,
             ae_plane=planes["ae"], vae_plane=planes["vae"], prior=self.prior is not None,
-            vqvae_data=training_data(app.model.sidecar),
+            vqvae_data=trained_on(app.model.sidecar),
         )  # fmt: skip
 
     def commands(self) -> Iterable[SystemCommand]:

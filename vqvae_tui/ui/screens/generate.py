@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
 from textual.widgets import Static
 
-from vqvae_tui.model.trained import UNKNOWN_DATA, training_data
+from vqvae_tui.model.trained import UNKNOWN_DATA, trained_on
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
 from vqvae_tui.ui.widgets.footer import KeyFooter
@@ -67,7 +67,7 @@ class GenerateScreen(ExplainerScreen):
 
             self.model = self.app.model
             self.prior = prior_of(self.model.sidecar)  # the loaded weights' own
-            self.data = training_data(self.model.sidecar)
+            self.data = trained_on(self.model.sidecar)
             self.mode = "prior" if self.prior is not None else "uniform"
             self.action_another()
 

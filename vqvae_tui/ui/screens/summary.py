@@ -15,7 +15,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CENTRE, GRID, IMAGE, RECEPTIVE_FIELD
-from vqvae_tui.model.trained import TrainingData, training_data
+from vqvae_tui.model.trained import TrainingData, trained_on
 from vqvae_tui.session import Moment, edited_codes, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeEdited
@@ -218,7 +218,7 @@ class SummaryScreen(Touring, DrawingScreen):
         if self.app.model is not None and self.app.model is not self.captioned:
             self.captioned = self.app.model
             self.captions.update(captions(self.captioned.config.encoder))
-            self.hints.update(hints(training_data(self.captioned.sidecar)))
+            self.hints.update(hints(trained_on(self.captioned.sidecar)))
         if trace is not None:
             self.show_output(trace)
         for grid in self.grids.values():

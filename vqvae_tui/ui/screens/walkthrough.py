@@ -179,7 +179,7 @@ def landed(p: PlaneFacts) -> str:
 def trained_apart(data: TrainingData) -> str:
     """What the three models were trained on, where the VQ-VAE's data is known not to be the
     others' (MNIST)."""
-    if data.name in ("MNIST", None):
+    if not data.known_not_mnist:
         return ""
     return f" The VQ-VAE was trained on {data.name}, the other two on MNIST's digits."
 

@@ -219,6 +219,7 @@ class SummaryScreen(Touring, DrawingScreen):
             self.captioned = self.app.model
             self.captions.update(captions(self.captioned.config.encoder))
             self.hints.update(hints(trained_on(self.captioned.sidecar)))
+            self.query_one("#codebook-panel").border_title = f"Codebook · {self.app.model_name}"
         if trace is not None:
             self.show_output(trace)
         for grid in self.grids.values():

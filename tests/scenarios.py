@@ -40,6 +40,9 @@ OPEN_PICTURE = ("3", "o", *"~/my-drawings/three.png")  # the prompt, a path type
 # the training screen over a recorded tiny run (tests/recorded_run.py): as it ended, and the
 # compact layout's PCA view
 TRAINING = {"120x40": ((120, 40), ()), "80x24": ((80, 24), ()), "80x24-pca": ((80, 24), "vvv")}
+# the summary with the shipped Fashion-MNIST weights, over a sample 3: a digit it never learned
+FASHION_WEIGHTS = ROOT / "weights" / "fashion.safetensors"
+FASHION = ("3",)
 
 
 WIDE = {"K32-D8": (32, 8), "K64-D64": (64, 64)}  # codebooks past the shipped 20 × 16
@@ -111,8 +114,10 @@ async def show_recorded_run(pilot) -> None:
     await pilot.pause()
 
 
-async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...], training=False) -> str:
-    app = make_app(model)
+async def screenshot(
+    model, size: tuple[int, int], keys: tuple[str, ...], training=False, weights=None
+) -> str:
+    app = make_app(model, weights=weights)
     async with app.run_test(size=size) as pilot:
         if training:
             await show_recorded_run(pilot)
@@ -144,6 +149,10 @@ def main() -> None:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys, training)))
         print(f"wrote {path.relative_to(ROOT)}")
+    path = out / "fashion-120x40.svg"
+    fashion = load(FASHION_WEIGHTS)
+    path.write_text(asyncio.run(screenshot(fashion, (120, 40), FASHION, weights=FASHION_WEIGHTS)))
+    print(f"wrote {path.relative_to(ROOT)}")
     with tempfile.TemporaryDirectory() as directory:  # models with a wide codebook
         for name, weights in write_wide_weights(Path(directory)).items():
             wide = load(weights)

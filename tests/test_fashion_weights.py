@@ -18,7 +18,7 @@ def test_fashion_weights_record_how_they_were_made():
     metadata = read_metadata(FASHION_WEIGHTS)
     assert metadata["model"]["num_codes"] == 20 and metadata["model"]["dim"] == 16
     assert metadata["data"] == {
-        "train": "train", "train_count": 60000,
+        "name": "Fashion-MNIST", "train": "train", "train_count": 60000,
         "validation": "t10k[i % 10 == 9]", "validation_count": 1000,
     }  # fmt: skip
     assert metadata["options"]["epochs"] == metadata["epochs"] == 10
@@ -33,7 +33,9 @@ def test_fashion_weights_reproduce_their_validation_figures(fashion_dir):
     assert metrics.mse == pytest.approx(recorded["mse"], rel=1e-4)
     assert metrics.perplexity == pytest.approx(recorded["perplexity"], rel=1e-4)
     assert metrics.codes_used == recorded["codes_used"] == 20
-    assert len(training_digits(fashion_dir)) == 60000  # the split it was trained on
+    train = training_digits(fashion_dir)
+    assert len(train) == 60000  # the split it was trained on, and the data set it names
+    assert train.name == read_metadata(FASHION_WEIGHTS)["data"]["name"] == "Fashion-MNIST"
 
 
 async def test_the_explainer_runs_with_the_fashion_weights(fashion_dir):

@@ -40,6 +40,7 @@ def test_a_short_run_lowers_the_loss_and_saves_its_kind_and_latent_map(tiny_mnis
     assert (seen[-1].kl > 0) == (kind == "vae")
     metadata = read_metadata(tmp_path / "w")
     assert metadata["kind"] == kind and metadata["model"] == CONFIG.to_dict()
+    assert metadata["data"]["name"] == "IDX files"
     assert metadata["options"]["kind"] == kind and len(metadata["history"]) == 4
     assert ("kl" in metadata["validation"]) == (kind == "vae")
     loaded = load(tmp_path / "w", kind=kind)
@@ -115,7 +116,8 @@ def test_cli_trains_a_vae_and_eval_reports_its_kind_kl_and_elbo(tiny_mnist, tmp_
     assert figures["kl"] == pytest.approx(sum(figures["kl_per_dimension"]))
     assert figures["elbo"] == pytest.approx(-(figures["sampled_bce"] + figures["kl"]))
     table = cli("eval", "--data", tiny_mnist, "--weights", out)
-    assert table.returncode == 0 and "VAE on" in table.stdout and "ELBO" in table.stdout
+    assert table.returncode == 0 and "ELBO" in table.stdout
+    assert "VAE (trained on IDX files) on" in table.stdout and "MSE of class 3" in table.stdout
 
 
 def test_cli_eval_of_an_autoencoder_has_no_kl(tiny_mnist, tmp_path):

@@ -23,6 +23,7 @@ def test_shipped_weights_record_how_they_were_made(kind):
     assert metadata["model"] == {"latent": 2, "dim": 64, "hidden": 128}
     assert metadata["data"]["validation"] == "t10k[i % 10 == 9]"
     assert metadata["data"]["train_count"] == 9000 and metadata["seed"] == 0
+    assert metadata["data"]["name"] == "MNIST"
     assert {"epochs", "options", "validation", "training_seconds", "history"} <= set(metadata)
     # the CPU time of the run (one thread): within the 5 minutes of DESIGN.md's budget
     assert metadata["training_cpu_seconds"] <= 300

@@ -15,6 +15,7 @@ def test_shipped_weights_record_how_they_were_made():
     metadata = read_metadata(default_path())
     assert metadata["model"] == {"num_codes": 20, "dim": 16, "beta": 0.25}
     assert metadata["data"]["validation"] == "t10k[i % 10 == 9]"
+    assert metadata["data"]["name"] == "MNIST"
     assert {"seed", "epochs", "options", "validation", "training_seconds"} <= set(metadata)
     assert metadata["training_seconds"] <= 300  # trained from scratch in at most 5 minutes
 
@@ -27,6 +28,7 @@ def test_shipped_weights_reproduce_their_validation_figures(shipped_model, mnist
     assert metrics.bce == pytest.approx(recorded["bce"], rel=1e-4)
     assert metrics.perplexity == pytest.approx(recorded["perplexity"], rel=1e-4)
     assert metrics.codes_used == recorded["codes_used"]
+    assert validation_digits(mnist_dir).name == read_metadata(default_path())["data"]["name"]
     for label, mse in recorded["per_class_mse"].items():
         assert metrics.per_class_mse[label] == pytest.approx(mse, rel=1e-4)
 

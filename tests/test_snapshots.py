@@ -11,6 +11,8 @@ from scenarios import (
     DETAILS,
     DETAILS_SIZES,
     EDIT,
+    FASHION,
+    FASHION_WEIGHTS,
     GRAPH,
     HELP,
     LATENT,
@@ -121,3 +123,8 @@ def test_training_screen(snap_compare, shipped_model, scenario):
     size, keys = TRAINING[scenario]
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=size, press=keys, run_before=show_recorded_run)
+
+
+def test_summary_with_the_fashion_weights(snap_compare):
+    app = make_app(load(FASHION_WEIGHTS), weights=FASHION_WEIGHTS)
+    assert snap_compare(app, terminal_size=(120, 40), press=FASHION)

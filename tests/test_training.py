@@ -51,6 +51,9 @@ def test_a_short_run_lowers_the_loss_and_saves_loadable_weights(tiny_mnist, tmp_
     assert seen[-1].reconstruction < seen[0].reconstruction
     metadata = read_metadata(tmp_path / "w")
     assert metadata["epochs"] == 4 and metadata["seed"] == 0
+    assert (
+        metadata["data"]["name"] == "IDX files"
+    )  # the directory's data set, as discovery names it
     assert metadata["options"]["kmeans_init"] is True
     assert metadata["validation"]["mse"] == pytest.approx(epochs[-1].validation.mse)
     assert len(metadata["history"]) == 4

@@ -229,6 +229,7 @@ BAD_FIELDS = [
     ("epochs", 0, "epochs is not a whole number"),
     ("data.train_count", "9", "data.train_count is not valid"),
     ("data.validation", None, "data.validation is not valid"),
+    ("data.name", "CIFAR-10", "data.name 'CIFAR-10' is not a data set known"),
     ("validation.mse", float("nan"), "validation.mse is not valid"),
     ("validation.per_class_mse", {"9": "small"}, "validation.per_class_mse is not valid"),
     ("validation.count", 0, "validation.count is not valid"),

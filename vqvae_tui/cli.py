@@ -83,7 +83,7 @@ def parser() -> argparse.ArgumentParser:
     )  # fmt: skip
 
     evaluate = commands.add_parser(
-        "eval", help="evaluate weights on the test digits of a directory"
+        "eval", help="evaluate weights on the test images of a directory"
     )
     evaluate.add_argument("--data", type=Path, required=True, help="directory of IDX files")
     evaluate.add_argument("--weights", type=Path, dest="eval_weights", help="weights file")
@@ -218,6 +218,7 @@ def run_train(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     from vqvae_tui.data import test_digits
     from vqvae_tui.model import KINDS, load
+    from vqvae_tui.model.trained import data_set, trained_on
     from vqvae_tui.training import evaluate, evaluate_latent
     from vqvae_tui.training.report import print_latent_metrics, print_metrics
 
@@ -229,8 +230,14 @@ def run_eval(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"kind": model.KIND, **metrics.to_dict()}))
     else:
-        title = f"{KINDS[model.KIND]} on {args.data} ({args.split}, {metrics.count} digits)"
-        (print_metrics if vqvae else print_latent_metrics)(metrics, title)
+        data = data_set(digits.name)  # the data evaluated, which names its classes
+        trained = trained_on(model.sidecar).name
+        title = (
+            f"{KINDS[model.KIND]}"
+            + (f" (trained on {trained})" if trained else "")
+            + f" on {args.data} ({args.split}, {metrics.count} {data.examples})"
+        )
+        (print_metrics if vqvae else print_latent_metrics)(metrics, title, data)
     return 0
 
 

@@ -11,18 +11,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vqvae_tui.data.idx import IMAGES_MAGIC, LABELS_MAGIC, find, idx_shape, read_head
-from vqvae_tui.data.mnist import VALIDATION_EVERY
+from vqvae_tui.data.idx import IMAGES_MAGIC, LABELS_MAGIC, find, idx_shape
+from vqvae_tui.data.mnist import VALIDATION_EVERY, data_set_name
 from vqvae_tui.errors import DataError
 
 DATA_VARIABLE = "VQVAE_TUI_DATA"  # directories to look in first, separated by os.pathsep
 CHECKOUT = Path(__file__).resolve().parents[2]  # a source checkout's root
 DEBIAN_DATASETS = Path("/usr/share/datasets")  # where Debian's dataset-* packages put theirs
-TEST_SETS = {  # a test set's first ten labels → its name
-    (7, 2, 1, 0, 4, 1, 4, 9, 5, 9): "MNIST",
-    (9, 2, 1, 1, 6, 1, 4, 6, 5, 7): "Fashion-MNIST",
-}
-TEST_SET_SIZE = 10_000
 HOW_TO_GET_DATA = (
     "pass --data DIR (a directory of IDX files such as t10k-images-idx3-ubyte.gz and"
     " t10k-labels-idx1-ubyte.gz), put MNIST's IDX files in ./data/mnist, or install"
@@ -95,12 +90,6 @@ def pair_size(directory: Path, prefix: str, required: bool) -> int:
     return count
 
 
-def name_of_test_set(directory: Path, count: int) -> str:
-    labels = find(directory, "t10k-labels-idx1-ubyte")
-    first = tuple(read_head(labels, 8 + 10)[8:])
-    return TEST_SETS.get(first, "IDX files") if count == TEST_SET_SIZE else "IDX files"
-
-
 def data_source(directory: str | os.PathLike) -> DataSource:
     """The data in one directory; DataError (one line) if training cannot read it."""
     directory = Path(directory).expanduser()
@@ -108,7 +97,7 @@ def data_source(directory: str | os.PathLike) -> DataSource:
         raise DataError(f"{directory}: no such directory")
     test = pair_size(directory, "t10k", required=True)
     train = pair_size(directory, "train", required=False)
-    return DataSource(name_of_test_set(directory, test), directory, test, train)
+    return DataSource(data_set_name(directory), directory, test, train)
 
 
 def usual_places() -> list[Path]:

@@ -115,10 +115,21 @@ def short_text(value: object) -> bool:
 
 
 def check_data(value: object, sidecar: dict) -> None:
-    checks = {"train": short_text, "train_count": positive_count}
+    from vqvae_tui.model.trained import DATA_SETS  # the names the texts have words for
+
+    checks = {
+        "name": lambda v: True,  # said below, with the names known
+        "train": short_text,
+        "train_count": positive_count,
+    }
     fields_of(
         value, "data", {**checks, "validation": short_text, "validation_count": positive_count}
     )
+    if "name" in value and value["name"] not in DATA_SETS:
+        raise FieldError(
+            f"data.name {str(value['name'])[:40]!r} is not a data set known"
+            f" ({', '.join(DATA_SETS)})"
+        )
 
 
 def check_seed(value: object, sidecar: dict) -> None:

@@ -1,8 +1,11 @@
-"""How a model's codebook was trained, as its weights' JSON sidecar records it (`options`, as
-`vqvae-tui train` writes them), and the sentences that say so. Torch-free.
+"""How a model was trained, as its weights' JSON sidecar records it, and the sentences that say
+so. Torch-free.
 
-The app's texts say what trained the loaded codebook: EMA updates (with their decay), or the
-gradient of the codebook loss; k-means initialisation and dead-code restarts where they were on.
+The app's texts say what trained the loaded codebook (`options`, as `vqvae-tui train` writes
+them): EMA updates (with their decay), or the gradient of the codebook loss; k-means
+initialisation and dead-code restarts where they were on. And they say what it was trained on
+(`data.name`): the words for its images (digits, pieces of clothing) and its classes; a sidecar
+that does not name its data (older files) is read as images of unknown classes.
 """
 
 from __future__ import annotations
@@ -11,6 +14,73 @@ import os
 from dataclasses import dataclass
 
 from vqvae_tui.errors import WeightsError
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """A data set, in the words the texts use for it."""
+
+    name: str | None  # MNIST, Fashion-MNIST or IDX files; None: the sidecar does not say
+    example: str  # what one image is: digit, piece of clothing, image
+    examples: str  # … and many
+    classes: tuple[str, ...]  # label → its class's name
+    parts: str  # what a picture of it is made of, as the decoder draws it
+    note: str | None = None  # what a learner who draws should know of a model trained on it
+    framing: str | None = None  # how its pictures sit in the frame, where not as MNIST's digits
+
+    @property
+    def known_not_mnist(self) -> bool:
+        """Named, and not MNIST: other data than the shipped VAE's and autoencoder's."""
+        return self.name not in ("MNIST", None)
+
+    def class_name(self, label: int) -> str:
+        return self.classes[label] if 0 <= label < len(self.classes) else f"class {label}"
+
+    def class_title(self, label: int) -> str:
+        """A class named for a table's line: digit 3, Dress (3), class 3."""
+        if self.name == "MNIST":
+            return f"digit {self.class_name(label)}"
+        if self.name == "Fashion-MNIST":
+            return f"{self.class_name(label)} ({label})"
+        return self.class_name(label)
+
+
+CLASSES = tuple(f"class {label}" for label in range(10))  # a data set whose classes are unnamed
+FASHION_CLASSES = (
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+)  # fmt: skip
+DATA_SETS = {  # data.name → its words
+    "MNIST": TrainingData("MNIST", "digit", "digits", tuple("0123456789"), "strokes"),
+    "Fashion-MNIST": TrainingData(
+        "Fashion-MNIST",
+        "piece of clothing",
+        "pieces of clothing",
+        FASHION_CLASSES,
+        "shapes",
+        note=(
+            "This model was trained on Fashion-MNIST: pieces of clothing, not digits. A digit"
+            " drawn here (0–9 draw samples) is outside what it learned."
+        ),
+        framing=(
+            "Fashion-MNIST's pictures fill the frame on their longest side, so a picture opened"
+            " here is smaller than those this model learned."
+        ),
+    ),
+    "IDX files": TrainingData("IDX files", "image", "images", CLASSES, "shapes"),
+}
+UNKNOWN_DATA = TrainingData(None, "image", "images", CLASSES, "shapes")
+
+
+def data_set(name: str | None) -> TrainingData:
+    """The words for the data set `name` (unknown data for None or a name not known)."""
+    return DATA_SETS.get(name, UNKNOWN_DATA)
+
+
+def trained_on(sidecar: dict) -> TrainingData:
+    """What the (checked) sidecar says its model was trained on."""
+    data = sidecar.get("data")
+    return data_set(data.get("name") if isinstance(data, dict) else None)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from vqvae_tui.model.trained import TrainingData
 from vqvae_tui.training.evaluate import Metrics
 from vqvae_tui.training.evaluate_latent import LatentMetrics
 from vqvae_tui.training.train import Progress as TrainProgress
@@ -91,7 +92,10 @@ class LatentTrainingDisplay(TrainingDisplay):
         return f"validation MSE {v.mse:.5f}, BCE {v.bce:.1f}{kl}"
 
 
-def print_metrics(metrics: Metrics, title: str, console: Console | None = None) -> None:
+def print_metrics(
+    metrics: Metrics, title: str, data: TrainingData, console: Console | None = None
+) -> None:
+    """The figures of a VQ-VAE over the images of `data` (their classes named by it)."""
     console = console or Console()
     console.print(title)
     table = Table(show_header=False)
@@ -100,12 +104,15 @@ def print_metrics(metrics: Metrics, title: str, console: Console | None = None) 
     table.add_row("BCE (summed per image)", f"{metrics.bce:.2f}")
     table.add_row("codes used", str(metrics.codes_used))
     table.add_row("perplexity", f"{metrics.perplexity:.2f}")
-    for label, mse in metrics.per_class_mse.items():
-        table.add_row(f"MSE of digit {label}", f"{mse:.5f}")
+    for label, mse in metrics.per_class_mse.items():  # the labels of the data evaluated
+        table.add_row(f"MSE of {data.class_title(int(label))}", f"{mse:.5f}")
     console.print(table)
 
 
-def print_latent_metrics(metrics: LatentMetrics, title: str, console: Console | None = None):
+def print_latent_metrics(
+    metrics: LatentMetrics, title: str, data: TrainingData, console: Console | None = None
+):
+    """The figures of a VAE or an autoencoder over the images of `data`."""
     console = console or Console()
     console.print(title)
     table = Table(show_header=False)
@@ -119,6 +126,6 @@ def print_latent_metrics(metrics: LatentMetrics, title: str, console: Console | 
         table.add_row("KL (nats per image)", f"{metrics.kl:.2f} = {per_dimension}")
         table.add_row("BCE of a sampled z", f"{metrics.sampled_bce:.2f}")
         table.add_row("ELBO (nats per image)", f"{metrics.elbo:.2f}")
-    for label, mse in metrics.per_class_mse.items():
-        table.add_row(f"MSE of digit {label}", f"{mse:.5f}")
+    for label, mse in metrics.per_class_mse.items():  # the labels of the data evaluated
+        table.add_row(f"MSE of {data.class_title(int(label))}", f"{mse:.5f}")
     console.print(table)

@@ -259,6 +259,19 @@ def take_changes(hooks, model: VQVAE, options, state, epoch: int, step: int):
     return options
 
 
+def data_record(train_digits: Digits, validation: Digits) -> dict:
+    """What the sidecar says of the data: the data set's name (where it was read from a
+    directory), and which images of it trained and validated."""
+    named = {} if train_digits.name is None else {"name": train_digits.name}
+    return {
+        **named,
+        "train": train_digits.source,
+        "train_count": len(train_digits),
+        "validation": validation.source,
+        "validation_count": len(validation),
+    }
+
+
 def batch_losses(model: VQVAE, x: torch.Tensor):
     x_hat, _, q = model(x)
     return model.losses(x, x_hat, q), q
@@ -381,12 +394,7 @@ def train(
         state.seconds += time.perf_counter() - started  # the epoch's training and validation
         state.history.append({"epoch": state.epoch, **metrics.summary()})
         metadata = {
-            "data": {
-                "train": train_digits.source,
-                "train_count": len(train_digits),
-                "validation": validation.source,
-                "validation_count": len(validation),
-            },
+            "data": data_record(train_digits, validation),
             "seed": options.seed,
             "epochs": state.epoch,
             "options": asdict(options),

@@ -34,6 +34,7 @@ from vqvae_tui.training.train import (
     batches,
     check_out,
     check_same_run,
+    data_record,
     deterministic,
     read_resume,
     restore_optimizer,
@@ -189,12 +190,7 @@ def train_latent(
         # machine, where the seconds that pass depend on what else runs)
         history.append({"epoch": epoch + 1, **metrics.summary()})
         metadata = {
-            "data": {
-                "train": train_digits.source,
-                "train_count": len(train_digits),
-                "validation": validation.source,
-                "validation_count": len(validation),
-            },
+            "data": data_record(train_digits, validation),
             "seed": options.seed,
             "epochs": epoch + 1,
             "options": asdict(options),

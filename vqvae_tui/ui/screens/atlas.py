@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from vqvae_tui.model.code_atlas import EXAMPLES
 from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, PATCH, POSITIONS, RECEPTIVE_FIELD
+from vqvae_tui.model.trained import UNKNOWN_DATA, trained_on
 from vqvae_tui.session import position_label, typed_label
 from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.messages import PatchPicked
@@ -55,7 +56,7 @@ class AtlasScreen(ExplainerScreen):
                key_display="-", id="previous_code"),
         moves("position"),
         Action("m", "most_used", "Most used",
-               "Place the code where the training digits choose it most often", footer=12),
+               "Place the code where the training images choose it most often", footer=12),
         Action("equals_sign", "label", "Code by label",
                "= then any code's label selects that code (the labels a–z are keys too)",
                key_display="="),
@@ -82,6 +83,7 @@ class AtlasScreen(ExplainerScreen):
         self.model = None  # the model whose codes are shown, with its atlas data
         self.atlas: CodeAtlas | None = None
         self.prior: np.ndarray | None = None  # (POSITIONS, K)
+        self.data = UNKNOWN_DATA  # what the model was trained on, in words
         self.background: np.ndarray | None = None  # (GRID, GRID) the empty canvas's codes
         self.position = CENTRE  # where the selected code is placed
         self.drawn: tuple | None = None  # (model, code, position) of the pictures on screen
@@ -198,6 +200,7 @@ class AtlasScreen(ExplainerScreen):
         k = model.config.num_codes
         self.atlas = atlas_of(model.sidecar, k)  # validated when the weights loaded
         self.prior = prior_of(model.sidecar)
+        self.data = trained_on(model.sidecar)
         self.background = empty_canvas_codes(model)
         monochrome = bool(self.app.monochrome)
         self.tiles = [CodeTile(code, monochrome=monochrome) for code in range(k)]
@@ -216,7 +219,7 @@ class AtlasScreen(ExplainerScreen):
         if self.atlas is None:
             title += " (these weights were saved without atlas data)"
         elif self.layout_name == "full":
-            title += f", measured on the training digits, {self.split()}"
+            title += f", measured on the training {self.data.examples}, {self.split()}"
         self.header.update(title)
 
     def show_tile(self, tile: CodeTile) -> None:
@@ -248,7 +251,7 @@ class AtlasScreen(ExplainerScreen):
             scaled = chosen / max(float(chosen.max()), 1e-9)
             self.usage.show(np.kron(scaled, np.ones((2, 2))))
             self.where.update(
-                f"white: {chosen.max():.0%} of the digits choose {label} at "
+                f"white: {chosen.max():.0%} of the {self.data.examples} choose {label} at "
                 f"{position_label(int(np.argmax(chosen)))}"
             )
         else:
@@ -277,10 +280,10 @@ class AtlasScreen(ExplainerScreen):
         drawing = "" if trace is None else f"; {int((trace.codes == code).sum())} of {POSITIONS}"
         if self.atlas is not None:
             entry = self.atlas.codes[code]
-            digits = self.atlas.positions // POSITIONS
+            images = self.atlas.positions // POSITIONS
             lines.append(
                 f"Code {label}: {self.atlas.share(code):.1%} of the {self.atlas.positions:,} "
-                f"positions of the {digits:,} training digits ({entry.count:,})"
+                f"positions of the {images:,} training {self.data.examples} ({entry.count:,})"
                 + (f"{drawing} in your drawing." if drawing else ".")
             )
         elif drawing:
@@ -299,21 +302,28 @@ class AtlasScreen(ExplainerScreen):
                 f"Alone on an empty canvas's codes ({empty}), {label} at {where} changes "
                 f"{changed} pixels by more than {CHANGED:g} (at most {self.change.max():.2g})"
                 + (
-                    ": the decoder draws strokes from neighbouring codes together."
+                    f": the decoder draws {self.data.parts} from neighbouring codes together."
                     if changed < LITTLE
                     else "."
                 )
             )
         if self.atlas is not None and self.atlas.codes[code].nearest:
-            numbers = ", ".join(f"#{p.digit}" for p in self.atlas.codes[code].nearest)
+            numbers = ", ".join(self.window_name(p) for p in self.atlas.codes[code].nearest)
             lines.append(
-                f"Nearest: windows of training digits {numbers} whose vectors lie nearest "
-                f"{label}. Tinted: the position's {PATCH}×{PATCH} patch; its vector depends on it "
-                f"and the {RECEPTIVE_FIELD - PATCH} pixels above and left."
+                f"Nearest: windows of training {self.data.examples} {numbers} whose vectors lie"
+                f" nearest {label}. Tinted: the position's {PATCH}×{PATCH} patch; its vector"
+                f" depends on it and the {RECEPTIVE_FIELD - PATCH} pixels above and left."
             )
         elif self.atlas is not None:
-            lines.append(f"No position of a training digit chose {label}.")
+            lines.append(f"No position of a training {self.data.example} chose {label}.")
         return "\n".join(lines[:2] if self.layout_name == "compact" else lines)
+
+    def window_name(self, patch) -> str:
+        """A nearest window's training image: its number, and its class where the label alone
+        does not name it (a digit's label is the digit)."""
+        if self.data.name == "MNIST":
+            return f"#{patch.digit}"
+        return f"#{patch.digit} ({self.data.class_name(patch.label)})"
 
     def split(self) -> str:
         """The training split the atlas was measured on, as the sidecar names it."""

@@ -180,10 +180,12 @@ class DrawingScreen(ExplainerScreen):
             self.show_drawing()
 
     def action_open_picture(self) -> None:
+        from vqvae_tui.model.trained import UNKNOWN_DATA, trained_on
         from vqvae_tui.ui.screens.open_picture import OpenPictureScreen
 
         if self.app.screen is self:  # keys already queued may arrive after another opened
-            self.app.push_screen(OpenPictureScreen(), self.picture_opened)
+            data = UNKNOWN_DATA if self.app.model is None else trained_on(self.app.model.sidecar)
+            self.app.push_screen(OpenPictureScreen(data), self.picture_opened)
 
     def picture_opened(self, opened) -> None:
         """The prompt's (path, pixels), or None if it was closed."""

@@ -16,6 +16,7 @@ from textual.containers import Container, Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from vqvae_tui.model.config import GRID, IMAGE
+from vqvae_tui.model.trained import TrainingData, trained_on
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import DrawingScreen
 from vqvae_tui.ui.screens.walkthrough import (
@@ -58,6 +59,12 @@ def spacing(points: np.ndarray) -> float:
     distances = np.sqrt(((sample[:, None, :] - points[None, :, :]) ** 2).sum(-1))
     distances[np.arange(len(sample)), np.arange(len(sample))] = np.inf
     return float(np.median(distances.min(axis=1)))
+
+
+def vqvae_title(data: TrainingData) -> str:
+    """The VQ-VAE's column, named with its data where that is known not to be the other two's
+    (MNIST)."""
+    return MODEL_NAMES["vqvae"] + (f" · {data.name}" if data.known_not_mnist else "")
 
 
 def codes_text(codes: np.ndarray) -> Text:
@@ -193,6 +200,9 @@ class ComparisonScreen(Touring, DrawingScreen):
             )
         )
         self.codes.update(codes_text(vq.codes))
+        panel, title = self.query_one("#vqvae-panel"), vqvae_title(trained_on(app.model.sidecar))
+        if panel.border_title != title:
+            panel.border_title = title
         errors = {"ae": ae.mse, "vae": vae.mse, "vqvae": vq.reconstruction_loss}
         for kind, error in errors.items():
             panel = self.query_one(f"#{kind}-panel")
@@ -292,6 +302,7 @@ class ComparisonScreen(Touring, DrawingScreen):
         return Comparison(
             ae=app.ae_trace, vae=app.vae_trace, vqvae=app.trace,
             ae_plane=planes["ae"], vae_plane=planes["vae"], prior=self.prior is not None,
+            vqvae_data=trained_on(app.model.sidecar),
         )  # fmt: skip
 
     def commands(self) -> Iterable[SystemCommand]:

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
 from textual.widgets import Static
 
+from vqvae_tui.model.trained import UNKNOWN_DATA, trained_on
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
 from vqvae_tui.ui.widgets.footer import KeyFooter
@@ -25,7 +26,7 @@ class GenerateScreen(ExplainerScreen):
         Action("space,n", "another", "Another", "Draw and decode another grid of codes",
                footer=10),
         Action("m", "switch_mode", "Uniform/prior",
-               "Draw codes uniformly, or from how often the training digits chose them",
+               "Draw codes uniformly, or from how often the training images chose them",
                footer=11),
         Action("g,escape", "back", "Back", "Back to the summary screen", footer=12),
     )  # fmt: skip
@@ -39,6 +40,7 @@ class GenerateScreen(ExplainerScreen):
         self.about = Static(id="generate-about")
         self.model = None  # the model whose codes are drawn
         self.prior: np.ndarray | None = None
+        self.data = UNKNOWN_DATA  # what the model was trained on, in words
         self.mode = "uniform"
         self.codes: np.ndarray | None = None  # the grid drawn last, and its picture
         self.image: np.ndarray | None = None
@@ -65,6 +67,7 @@ class GenerateScreen(ExplainerScreen):
 
             self.model = self.app.model
             self.prior = prior_of(self.model.sidecar)  # the loaded weights' own
+            self.data = trained_on(self.model.sidecar)
             self.mode = "prior" if self.prior is not None else "uniform"
             self.action_another()
 
@@ -88,7 +91,8 @@ class GenerateScreen(ExplainerScreen):
     def describe(self) -> str:
         k = self.model.config.num_codes
         source = (
-            "each position drawn from how often the training digits chose each code there"
+            f"each position drawn from how often the training {self.data.examples} chose each"
+            " code there"
             if self.mode == "prior"
             else f"each position drawn uniformly from the {k} codes"
         )

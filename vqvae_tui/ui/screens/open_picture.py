@@ -15,12 +15,18 @@ from textual.widgets import Input, Static
 
 from vqvae_tui.errors import UserError
 from vqvae_tui.model.config import IMAGE
+from vqvae_tui.model.trained import UNKNOWN_DATA, TrainingData
 from vqvae_tui.ui.actions import Action, actions, bindings
 
 PROMPT_TEXT = (
     f"Any image file (PNG, JPEG, GIF, BMP, TIFF, WebP, …) becomes the drawing: {IMAGE}×{IMAGE}"
     " grey, centred as MNIST's digits are; dark ink on light paper is inverted."
 )
+
+
+def prompt_text(data: TrainingData) -> str:
+    """The prompt, and how the loaded model's training pictures sit where not as MNIST's."""
+    return PROMPT_TEXT if data.framing is None else f"{PROMPT_TEXT} {data.framing}"
 
 
 def complete_path(value: str) -> str | None:
@@ -64,10 +70,13 @@ class OpenPictureScreen(ModalScreen):
     )
     BINDINGS = bindings(ACTIONS)
 
-    def __init__(self):
+    def __init__(self, data: TrainingData = UNKNOWN_DATA):
+        """`data`: what the loaded model was trained on."""
         super().__init__(id="open-picture")
+        self.data = data
+        example = "digit" if data.name == "MNIST" else "picture"
         self.path = Input(
-            placeholder="the path of an image file, e.g. ~/digit.png",
+            placeholder=f"the path of an image file, e.g. ~/{example}.png",
             suggester=PathSuggester(),
             id="picture-path",
         )
@@ -75,7 +84,7 @@ class OpenPictureScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with Vertical(id="open-picture-box") as box:
             box.border_title = "Open a picture"
-            yield Static(PROMPT_TEXT, id="open-picture-about")
+            yield Static(prompt_text(self.data), id="open-picture-about")
             yield self.path
             yield Static("Enter opens · Tab or → completes · Esc closes", id="open-picture-keys")
 

@@ -15,6 +15,7 @@ from textual.geometry import Size
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CENTRE, GRID, IMAGE, RECEPTIVE_FIELD
+from vqvae_tui.model.trained import TrainingData, trained_on
 from vqvae_tui.session import Moment, edited_codes, position_label
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeEdited
@@ -67,6 +68,11 @@ HINTS = (
 )
 
 
+def hints(data: TrainingData) -> str:
+    """The hints, and what a learner who draws should know of the data the model learned."""
+    return HINTS if data.note is None else f"{HINTS}\n\n{data.note}"
+
+
 class SummaryScreen(Touring, DrawingScreen):
     CSS_PATH = "summary.tcss"
     HELP_TITLE = "The summary screen"
@@ -105,7 +111,8 @@ class SummaryScreen(Touring, DrawingScreen):
         super().__init__(id="summary")
         monochrome = bool(self.app.monochrome)
         self.captions = Static(captions("conv"), id="captions")
-        self.captioned = None  # the model the captions are of
+        self.hints = Static(HINTS, id="hints")
+        self.captioned = None  # the model the captions and hints are of
         self.canvas = Canvas(monochrome=monochrome, id="input")
         self.output = Picture(monochrome=monochrome, id="output")
         self.difference = Picture(monochrome=monochrome, id="difference")
@@ -151,7 +158,7 @@ class SummaryScreen(Touring, DrawingScreen):
                 yield self.inspector
                 with Horizontal(id="side-row"):
                     yield self.tour
-                    yield Static(HINTS, id="hints")
+                    yield self.hints
                     with self.panel("difference-panel"):
                         yield self.difference
         yield self.notice
@@ -211,6 +218,7 @@ class SummaryScreen(Touring, DrawingScreen):
         if self.app.model is not None and self.app.model is not self.captioned:
             self.captioned = self.app.model
             self.captions.update(captions(self.captioned.config.encoder))
+            self.hints.update(hints(trained_on(self.captioned.sidecar)))
             self.query_one("#codebook-panel").border_title = f"Codebook · {self.app.model_name}"
         if trace is not None:
             self.show_output(trace)

@@ -21,7 +21,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from vqvae_tui.model.config import CODE_LABELS, GRID, IMAGE, POSITIONS
-from vqvae_tui.model.trained import codebook_training
+from vqvae_tui.model.trained import TrainingData, codebook_training
 from vqvae_tui.session import (
     Moment,
     drew_top_left,
@@ -159,6 +159,7 @@ class Comparison:
     ae_plane: PlaneFacts
     vae_plane: PlaneFacts
     prior: bool  # the VQ-VAE's codes drawn from the training prior (else uniformly)
+    vqvae_data: TrainingData  # what the VQ-VAE was trained on (the other two: MNIST)
 
 
 @dataclass(frozen=True)
@@ -175,12 +176,21 @@ def landed(p: PlaneFacts) -> str:
     return f"nearest a {labels}, {gaps} away (digits lie {p.spacing:.2f} apart)"
 
 
+def trained_apart(data: TrainingData) -> str:
+    """What the three models were trained on, where the VQ-VAE's data is known not to be the
+    others' (MNIST)."""
+    if not data.known_not_mnist:
+        return ""
+    return f" The VQ-VAE was trained on {data.name}, the other two on MNIST's digits."
+
+
 SECOND_PART = [
     ComparisonStep("Three autoencoders", ("ae-panel", "vae-panel", "vqvae-panel"), lambda c: (
         "Your drawing goes through three models with the same kind of convolutions: a plain "
         "autoencoder (z: 2 numbers), a VAE (a Gaussian over 2 numbers) and the VQ-VAE "
         f"({POSITIONS} codes, each one of {len(c.vqvae.codebook)}). Their errors on it: MSE "
-        f"{c.ae.mse:.4f}, {c.vae.mse:.4f} and {c.vqvae.reconstruction_loss:.4f}.")),
+        f"{c.ae.mse:.4f}, {c.vae.mse:.4f} and {c.vqvae.reconstruction_loss:.4f}."
+        + trained_apart(c.vqvae_data))),
     ComparisonStep("A point", ("ae-latent-panel", "ae-draws-panel"), lambda c: (
         f"The autoencoder puts it at the point z = ({c.ae.z[0]:+.2f}, {c.ae.z[1]:+.2f}). "
         f"Nothing in its loss ties its points to N(0, I), whose draws fall within |z| ≤ 2 "
@@ -194,9 +204,9 @@ SECOND_PART = [
     ComparisonStep(f"{POSITIONS} codes", ("vqvae-latent-panel", "vqvae-draws-panel"), lambda c: (
         f"The VQ-VAE keeps {POSITIONS} codes, far more than 2 numbers: its error is "
         f"{c.vqvae.reconstruction_loss:.4f}. Its draws are grids of codes, each position drawn "
-        + ("from how often the training digits chose each code there, " if c.prior else
-           "uniformly, ")
-        + "independently of its neighbours: the strokes need not join up.")),
+        + (f"from how often the training {c.vqvae_data.examples} chose each code there, "
+           if c.prior else "uniformly, ")
+        + f"independently of its neighbours: the {c.vqvae_data.parts} need not join up.")),
 ]  # fmt: skip
 TOUR_LENGTH = len(TOUR_STEPS) + len(SECOND_PART)
 

@@ -127,3 +127,19 @@ async def test_at_80x24_the_keys_reach_every_panel_by_scrolling(shipped_model):
         await pilot.press("end", *["right"] * body.max_scroll_x)  # the body scrolls by keys
         await pilot.pause()
         assert in_view(vqvae, body)
+
+
+async def test_the_vqvae_draws_come_from_the_prior_of_the_weights_shown(shipped_model):
+    """A prior that puts every position on code 3: the shown model's own, not the file's the
+    app started with (after w on the training screen they differ)."""
+    import copy
+
+    model = copy.deepcopy(shipped_model)
+    k = model.config.num_codes
+    model.sidecar = {**model.sidecar, "prior": [[float(c == 3) for c in range(k)]] * 49}
+    app = make_app(model)
+    async with app.run_test(size=FULL) as pilot:
+        await open_comparison(pilot, "8")
+        screen = app.screen
+        assert screen.prior is not None and (screen.prior.argmax(axis=1) == 3).all()
+        assert screen.query_one("#vqvae-draws-panel").border_subtitle == "from the prior"

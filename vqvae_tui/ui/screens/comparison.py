@@ -226,7 +226,7 @@ class ComparisonScreen(Touring, DrawingScreen):
 
     def decode_draws(self, loaded: dict) -> None:
         """Draw from the priors and decode: N(0, I) on the two planes, codes for the VQ-VAE."""
-        from vqvae_tui.model import decode, decode_points, prior_draws, read_prior, sample_codes
+        from vqvae_tui.model import decode, decode_points, prior_draws, prior_of, sample_codes
 
         self.drawn_with = [model for model, _ in loaded.values()]
         for kind in ("ae", "vae"):
@@ -235,7 +235,7 @@ class ComparisonScreen(Touring, DrawingScreen):
             for picture, widget in zip(pictures, self.draws[kind]):
                 widget.show(thumbnail(picture))
         vqvae = loaded["vqvae"][0]
-        self.prior = read_prior(self.app.weights)
+        self.prior = prior_of(vqvae.sidecar)  # the shown weights' own (a run's, after w)
         for widget in self.draws["vqvae"]:
             codes = sample_codes(vqvae.config.num_codes, self.rng, self.prior)
             widget.show(thumbnail(decode(vqvae, codes)))

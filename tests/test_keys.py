@@ -19,6 +19,7 @@ SCREENS = {
     "vae": ("z",),
     "graph": ("z", "d"),
     "comparison": ("t",),
+    "collapse": ("L", "C"),
 }
 
 

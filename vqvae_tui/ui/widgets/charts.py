@@ -132,7 +132,7 @@ class UsageBars(Chart):
         marks = [
             Segment("✗" + gap, dead) if not count
             else Segment("↻" + gap, Style(color="yellow")) if code in self.restarted
-            else Segment(" " + gap) for code, count in enumerate(self.counts)
+            else Segment(" " + gap, Style()) for code, count in enumerate(self.counts)
         ]  # fmt: skip
         lines.append(Strip(marks))
         lines.append(Strip([

@@ -21,12 +21,11 @@ from vqvae_tui.training.record import RunRecord
 from vqvae_tui.training.runner import TrainingRun, new_run_paths
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
-from vqvae_tui.ui.screens.training import RESTART_MARKED
+from vqvae_tui.ui.screens.training import POLL, RESTART_MARKED
 from vqvae_tui.ui.widgets.charts import Curves, UsageBars
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.lines import TextLines
 
-POLL = 1 / 10  # seconds between two looks at the runs' events
 TAGS = "AB"
 SIDE_COLOURS = ["#5fafff", "#ffaf5f"]  # A, B: their panels' titles and their curves
 SHARED = {"num_codes": "K", "dim": "D", "epochs": "epochs", "batch_size": "batch",
@@ -108,9 +107,16 @@ class CollapseScreen(ExplainerScreen):
         self.set_interval(POLL, self.poll)
 
     def on_unmount(self) -> None:
+        self.close_runs()
+
+    def close_runs(self) -> None:
+        """Stop both (each one's last complete epoch stays: a save is one set), then wait."""
         for run in self.runs:
             if run is not None:
-                run.close(timeout=3)  # the last complete epoch stays; a save is one set
+                run.send("stop")
+        for run in self.runs:
+            if run is not None:
+                run.close(timeout=3)
 
     def show(self) -> None:
         self.show_all()
@@ -171,9 +177,7 @@ class CollapseScreen(ExplainerScreen):
         if self.data() is None:
             self.notify(NO_DATA, severity="warning", timeout=8, markup=False)
             return
-        for run in self.runs:
-            if run is not None:
-                run.close(timeout=3)
+        self.close_runs()  # the last pair's children, ended already
         paths = new_run_paths(self.app.runs, RUN_NAMES)
         self.records = [RunRecord(state="starting"), RunRecord(state="starting")]
         self.runs = [
@@ -206,13 +210,15 @@ class CollapseScreen(ExplainerScreen):
 
     def poll(self) -> None:
         changed = False
-        for run, record in zip(self.runs, self.records):
+        for tag, run, record in zip(TAGS, self.runs, self.records):
             if run is None:
                 continue
             for event in run.events():
                 if event["kind"] != "view":  # the lab shows no PCA and no pictures
-                    record.add(event)
                     changed = True
+                    if record.add(event) in ("failed", "lost"):
+                        self.notify(f"run {tag} {record.state}: {record.message}",
+                                    severity="error", timeout=8, markup=False)  # fmt: skip
         if changed and self.app.screen is self:  # else drawn when it is shown again
             self.show_all()
 

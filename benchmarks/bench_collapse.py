@@ -5,11 +5,13 @@ child process (training/runner.py), on the same data and seed.
 
 For each preset (all, or those numbered, from 1) and each side: the codes used and the
 perplexity over each epoch (counted over the epoch's batches, as the lab shows them), the
-validation figures after the last epoch, and the wall-clock seconds the pair took.
+validation figures after the last epoch, the wall-clock seconds the pair took and the CPU
+seconds both runs used (what the pair would take on two idle cores is about half of those).
 """
 
 from __future__ import annotations
 
+import resource
 import sys
 import tempfile
 import time
@@ -78,8 +80,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for number in chosen:
             preset = PRESETS[number - 1]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             events, seconds = run_pair(preset, data, Path(scratch) / str(number))
-            print(f"{number}. {preset.title}: {seconds:.0f} s for the pair")
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+            print(f"{number}. {preset.title}: {seconds:.0f} s for the pair, {cpu:.0f} CPU s")
             for tag, side, seen in zip("AB", preset.sides, events):
                 print(f"   {tag} {side.name}: {summary(seen)}")
             sys.stdout.flush()

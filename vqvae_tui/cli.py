@@ -133,7 +133,7 @@ def options_of_another_model(args: argparse.Namespace, settings: dict) -> list[s
     if args.model == "vqvae":
         return latent
     vqvae = [BY_NAME[name].flag for name in settings if BY_NAME[name].vqvae_only]
-    return vqvae + [flag for flag in latent if args.model == "ae" and flag == "--kl-weight"]
+    return vqvae  # (an autoencoder's --kl-weight: LatentTrainOptions says it has no KL)
 
 
 def training_run(args: argparse.Namespace):

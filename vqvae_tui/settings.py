@@ -68,6 +68,12 @@ class Setting:
             return choices[-1] if step > 0 else choices[0]
         return min(beyond) if step > 0 else max(beyond)
 
+    def live_in(self, values: dict) -> bool:
+        """Whether it changes mid-run for a run of these settings: the library quantizer's
+        restarts are built into it."""
+        library = values.get("quantizer") == "library"
+        return self.live and not (library and self.name == "dead_code_threshold")
+
     @property
     def vqvae_only(self) -> bool:
         """A setting of the VQ-VAE's alone (not of `train --model vae|ae`)."""
@@ -91,7 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
             "place the codes on k-means clusters of the first batch's encoder outputs",
             (False, True), "on or off", kind=bool),
     Setting("dead_code_threshold", "--dead-code-threshold", "dead restart",
-            "restart codes used by less than this share of positions (first half of the run)",
+            "restart codes used by less than this share of positions (ours: in the first half;"
+            " the library: by its EMA count, all run)",
             (0.0, 0.002, 0.005, 0.01, 0.02, 0.05), "a share in [0, 1); 0 off", live=True),
     Setting("encoder", "--encoder", "encoder",
             "conv: the shipped conv nets; mlp: the lecture's MLP (per-position dense layers)",

@@ -31,6 +31,7 @@ from vqvae_tui.model import VQVAE, ModelConfig, code_prior, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.code_atlas import measure_atlas
+from vqvae_tui.model.config import GRID
 from vqvae_tui.model.weights import checksum, paths, set_name
 from vqvae_tui.options import TrainOptions
 from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
@@ -94,9 +95,28 @@ def learning_rate(options: TrainOptions, progress: float) -> float:
     return options.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def library_options(config: ModelConfig, options: TrainOptions) -> dict | None:
+    """The library quantizer's own training options for ours (None for our quantizer): its EMA
+    decay, its k-means on the first batch, and its restarts of codes whose EMA count of
+    vectors per batch falls below the threshold's share of a batch's positions."""
+    if config.quantizer != "library":
+        return None
+    positions = options.batch_size * GRID * GRID
+    return {
+        "ema_decay": options.ema_decay,
+        "kmeans_init": options.kmeans_init,
+        "dead_code_count": options.dead_code_threshold * positions,
+    }
+
+
+def new_model(config: ModelConfig, options: TrainOptions) -> VQVAE:
+    return VQVAE(config, library_options(config, options))
+
+
 def new_state(model: VQVAE, options: TrainOptions) -> TrainState:
     quantizer = model.quantizer
-    quantizer.codebook.requires_grad_(options.ema_decay == 0)
+    if model.config.quantizer != "library":  # the library sets up its codebook itself
+        quantizer.codebook.requires_grad_(options.ema_decay == 0)
     parameters = [p for p in model.parameters() if p.requires_grad]
     k, d = quantizer.codebook.shape
     return TrainState(
@@ -283,7 +303,8 @@ def train(
         if not saved_epochs(out):
             raise UserError(f"{out}: no run to resume (nothing saved there yet)")
         metadata = read_metadata(out)
-        model = load_weights(out)
+        model = new_model(config, options)
+        model.load_state_dict(load_weights(out).state_dict())
         check_same_run(out, metadata, config, options)
         if metadata["epochs"] >= options.epochs:
             raise UserError(
@@ -297,12 +318,13 @@ def train(
         state.history = list(metadata.get("history", []))
     else:
         torch.manual_seed(options.seed)
-        model = VQVAE(config)
+        model = new_model(config, options)
         state = new_state(model, options)
     model.train().to(memory_format=torch.channels_last)  # ~1.7× faster convolutions on CPU
     images = torch.from_numpy(train_digits.images).unsqueeze(1)
     steps = math.ceil(len(images) / options.batch_size)
     quantizer = model.quantizer
+    ours = config.quantizer != "library"  # the library does its EMA, k-means and restarts
 
     for epoch in range(state.epoch, options.epochs):
         started = time.perf_counter()
@@ -311,7 +333,7 @@ def train(
             set_learning_rate(
                 state.optimizer, options, (epoch * steps + step) / (options.epochs * steps)
             )
-            if epoch == 0 and step == 0 and options.kmeans_init:
+            if ours and epoch == 0 and step == 0 and options.kmeans_init:
                 with torch.no_grad():
                     quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)
                     state.ema_sums.copy_(quantizer.codebook * state.ema_counts[:, None])
@@ -325,13 +347,13 @@ def train(
 
             flat = q.flat.detach()
             counts = torch.bincount(q.codes, minlength=config.num_codes).float()
-            if options.ema_decay:
+            if ours and options.ema_decay:
                 quantizer.ema_update(
                     flat, q.codes, state.ema_counts, state.ema_sums, options.ema_decay
                 )
             state.usage.mul_(USAGE_DECAY).add_(counts / counts.sum(), alpha=1 - USAGE_DECAY)
             restarted = []
-            if options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
+            if ours and options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
                 dead = state.usage < options.dead_code_threshold
                 if dead.any():
                     restarted = dead.nonzero().flatten().tolist()

@@ -270,7 +270,7 @@ class TrainingScreen(ExplainerScreen):
 
     def action_change_setting(self, step: int) -> None:
         setting = SETTINGS[self.selected]
-        if self.record.live and not setting.live:
+        if self.record.live and not setting.live_in(self.values):
             self.notify(f"{setting.title} cannot change while a run trains: x stops it",
                         severity="warning", timeout=4)  # fmt: skip
             return
@@ -284,13 +284,13 @@ class TrainingScreen(ExplainerScreen):
     def show_settings(self) -> None:
         text = Text(f"data  {self.data() or 'none found'}\n\n")
         for i, setting in enumerate(SETTINGS):
-            live = "~" if setting.live else " "
+            live = "~" if setting.live_in(self.values) else " "
             shown = setting.shown(self.values[setting.name])
             row = f"{setting.title:<16}{shown:<10}{live}"
             text.append(row, "reverse" if i == self.selected else "")
             text.append("\n")
         setting = SETTINGS[self.selected]
-        when = "changes mid-run" if setting.live else "set before a run"
+        when = "changes mid-run" if setting.live_in(self.values) else "set before a run"
         text.append(f"\n{setting.hint}.\n{setting.range}; {when}; {setting.flag}")
         if self.data() is None:
             text.append(f"\n\n{NO_DATA}", "bold")

@@ -4,7 +4,7 @@ against `vqvae-tui train` with the same settings.
     python benchmarks/bench_training.py [MNIST_DIR] [--input-only]     (or: make bench)
 
 Input: the app in a real pseudo-terminal at 120×40 (as benchmarks/bench_ui.py runs it) starts
-a run on the training screen (t, space), waits for its first batch, goes back to the summary
+a run on the training screen (L, space), waits for its first batch, goes back to the summary
 (Esc: the run goes on behind it) and drags the mouse across the canvas, a cell a move: each
 move is timed from the report to the last byte of the frame it caused, as in bench_ui.py, while
 the child process trains. Throughput: the training seconds the sidecar records for the same
@@ -53,7 +53,7 @@ def in_the_app(data: Path, scratch: Path, whole_run: bool) -> tuple[list[float],
     os.close(follower)
     try:
         read_until(leader, b"reconstruction loss", timeout=60)
-        os.write(leader, b"t")
+        os.write(leader, b"L")
         read_until(leader, b"Settings", timeout=10)
         # the epochs row: down to it, then ← from 55 to 2 (55 → 30 → 20 → 10 → 5 → 2)
         os.write(leader, b"j" * EPOCHS_ROW + b"h" * 5 + b" ")

@@ -6,6 +6,7 @@ import asyncio
 import os
 import shlex
 import signal
+from pathlib import Path
 
 from scenarios import make_app, show_recorded_run
 
@@ -15,7 +16,7 @@ from vqvae_tui.model import load, read_metadata
 from vqvae_tui.settings import DEFAULTS, SETTINGS, of_arguments
 
 FULL = (120, 40)
-ROW = {setting.name: i for i, setting in enumerate(SETTINGS)}
+ROW = {"data": 0, **{setting.name: i for i, setting in enumerate(SETTINGS, start=1)}}
 
 
 async def wait_for(pilot, done, timeout: float = 120) -> None:
@@ -35,7 +36,7 @@ def words(widget) -> str:
 
 async def set_setting(pilot, name: str, presses: str) -> None:
     screen = pilot.app.screen
-    await pilot.press(*["down"] * ((ROW[name] - screen.selected) % len(SETTINGS)))
+    await pilot.press(*["down"] * ((ROW[name] - screen.selected) % len(ROW)))
     await pilot.press(*presses.split())
 
 
@@ -75,6 +76,32 @@ async def test_settings_change_by_keys_and_copy_as_one_train_command(shipped_mod
         assert of_arguments(args) == screen.values
         assert args.out == tmp_path / "runs" / "run-1"
         assert any(line in n.message for n in app._notifications)
+
+
+async def test_the_data_row_chooses_among_the_data_sets_found(shipped_model, tiny_mnist, tmp_path):
+    import shutil
+
+    from vqvae_tui.data.discovery import data_source
+
+    other = tmp_path / "other"
+    shutil.copytree(tiny_mnist, other)
+    sources = [data_source(tiny_mnist), data_source(other)]
+    app = make_app(shipped_model, data_sources=sources, runs=tmp_path / "runs")
+    async with app.run_test(size=FULL) as pilot:
+        await pilot.press("L")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.data() == tiny_mnist and "/tiny" in words(screen.settings_text)
+        await set_setting(pilot, "data", "right right")  # the second, and it stays there
+        assert screen.data() == other and "/other" in words(screen.settings_text)
+        assert "2 found" in words(screen.settings_text)
+        await pilot.press("c")
+        await pilot.pause()
+        assert parser().parse_args(shlex.split(app.clipboard)[1:]).data == other
+        await set_setting(pilot, "rotation_trick", "right")  # a library option: its quantizer
+        assert screen.values["quantizer"] == "library" and screen.values["rotation_trick"]
+        await set_setting(pilot, "quantizer", "left")  # ours again: the library's options off
+        assert screen.values == DEFAULTS
 
 
 async def test_without_data_the_screen_says_what_to_do(shipped_model, tmp_path):
@@ -134,6 +161,8 @@ async def test_a_short_run_in_the_app(shipped_model, tiny_mnist, tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.trace is not None and app.trace.codes.max() < 8  # the explainer uses it
+        title = app.screen.query_one("#codebook-panel").border_title
+        assert title.startswith("Codebook · run-1 at epoch 1, batch")  # it names the model
 
 
 async def test_quitting_mid_run_keeps_the_last_epoch_and_a_kill_is_reported(
@@ -170,3 +199,12 @@ async def test_a_replayed_run_fills_every_panel(shipped_model):
         assert status.startswith("finished · epoch 3/3, batch 12/12 · validation MSE")
         labels = "".join(segment.text for segment in screen.usage.strips[-1])
         assert labels.replace(" ", "") == "01234567"
+
+
+def test_a_data_directory_is_shown_short(tmp_path, monkeypatch):
+    from vqvae_tui.ui.screens.training import shown_path
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "mnist").mkdir(parents=True)
+    assert shown_path(tmp_path / "data" / "mnist", 30) == "data/mnist"
+    assert shown_path(Path("/usr/share/datasets/fashion-mnist"), 16) == "…s/fashion-mnist"

@@ -231,15 +231,12 @@ def check_terminal() -> None:
         )
 
 
-def training_data(given: Path | None) -> Path | None:
-    """The training screen's data: the directory given (which must hold IDX files), else the
-    first usual place that does; None when there is none (the screen says what to do)."""
-    from vqvae_tui.data.discovery import choose_data, find_data
+def training_data(given: Path | None) -> list:
+    """The training screen's data sets: the directory given (which must hold IDX files), else
+    every usual place that does (none: the screen says what to do)."""
+    from vqvae_tui.data.discovery import data_source, find_data
 
-    if given is not None:
-        return choose_data(given).directory
-    sources = find_data().sources
-    return sources[0].directory if sources else None
+    return [data_source(given)] if given is not None else find_data().sources
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -260,7 +257,7 @@ def run_app(args: argparse.Namespace) -> int:
         opened=opened,
         tour=args.tour,
         latent_weights=latent_weights,
-        data=training_data(args.data),
+        data_sources=training_data(args.data),
     )
     if not os.environ.get("TEXTUAL_DRIVER"):
         watch_for_hangup()

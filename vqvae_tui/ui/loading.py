@@ -7,6 +7,7 @@ VAE's, the autoencoder's), and the app goes on.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -29,7 +30,10 @@ class ModelLoading:
         self.latent_weights = dict(latent_weights or {})
         self.latent_models: dict[str, tuple[object, LatentMap]] = dict(latent_models or {})
         self.loading: set[str] = set()  # the kinds whose weights a worker is loading
-        self.model_name = ""  # which VQ-VAE weights the explainer shows, once loaded
+        # which VQ-VAE weights the explainer shows: the codebook's title names them
+        self.model_name = (
+            "shipped MNIST" if weights is None else Path(weights).name.removesuffix(".safetensors")
+        )
 
     def start_loading(self) -> None:
         if self.model is None:
@@ -57,7 +61,6 @@ class ModelLoading:
         except Exception as error:  # whatever else a weights file can do to a loader
             self.call_from_thread(self.fail, f"{self.weights}: cannot be loaded ({error!r})")
             return
-        self.model_name = str(self.weights) if self.weights else "the shipped MNIST weights"
         self.call_from_thread(self.model_loaded, model)
 
     def fail(self, error: str) -> None:

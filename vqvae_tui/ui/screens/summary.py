@@ -211,6 +211,7 @@ class SummaryScreen(Touring, DrawingScreen):
         if self.app.model is not None and self.app.model is not self.captioned:
             self.captioned = self.app.model
             self.captions.update(captions(self.captioned.config.encoder))
+            self.query_one("#codebook-panel").border_title = f"Codebook · {self.app.model_name}"
         if trace is not None:
             self.show_output(trace)
         for grid in self.grids.values():

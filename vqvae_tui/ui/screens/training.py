@@ -36,6 +36,19 @@ VIEWS = ("losses", "usage", "codes", "pca", "pictures")  # the compact layout sh
 RESTART_MARKED = 50  # batches a restarted code stays marked ↻
 
 
+def shown_path(path: Path, width: int) -> str:
+    """A directory as short as it reads: from the working directory or ~ if under it, and cut
+    to `width` characters from the left (its end names it)."""
+    for base, prefix in ((Path.cwd(), ""), (Path.home(), "~/")):
+        try:
+            path = Path(prefix + str(Path(path).resolve().relative_to(base)))
+            break
+        except ValueError:
+            continue
+    text = str(path)
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
+
+
 def thumbnail(levels: list[int]) -> np.ndarray:
     """A picture sent as 0–255 levels, halved: each pixel the mean of 2×2."""
     image = np.asarray(levels, dtype=np.float64).reshape(IMAGE, IMAGE) / 255
@@ -80,7 +93,8 @@ class TrainingScreen(ExplainerScreen):
         """`replay`: recorded events to show instead of a run (tests, screenshots)."""
         super().__init__(id="training")
         self.values = dict(DEFAULTS)
-        self.selected = 0
+        self.selected = 1  # the row selected: 0 the data, then SETTINGS
+        self.data_index = 0  # which of data_choices() to train on
         self.record = RunRecord()
         self.run: TrainingRun | None = None
         self.view = "losses"
@@ -198,8 +212,16 @@ class TrainingScreen(ExplainerScreen):
         self.show_status()
         self.show_settings()
 
+    def data_choices(self) -> list[tuple[str, Path]]:
+        """(name, directory) of each data set found (discovery's), the app's own first."""
+        choices = [(source.name, source.directory) for source in self.app.data_sources]
+        if self.app.data is not None and all(d != self.app.data for _, d in choices):
+            choices.insert(0, ("IDX files", self.app.data))
+        return choices
+
     def data(self) -> Path | None:
-        return self.app.data
+        choices = self.data_choices()
+        return choices[self.data_index % len(choices)][1] if choices else None
 
     def action_start_or_pause(self) -> None:
         if self.record.live and self.run is not None:
@@ -265,11 +287,14 @@ class TrainingScreen(ExplainerScreen):
     # ---- the settings -------------------------------------------------------------------
 
     def action_move_setting(self, step: int) -> None:
-        self.selected = (self.selected + step) % len(SETTINGS)
+        self.selected = (self.selected + step) % (len(SETTINGS) + 1)
         self.show_settings()
 
     def action_change_setting(self, step: int) -> None:
-        setting = SETTINGS[self.selected]
+        if self.selected == 0:
+            self.change_data(step)
+            return
+        setting = SETTINGS[self.selected - 1]
         if self.record.live and not setting.live_in(self.values):
             self.notify(f"{setting.title} cannot change while a run trains: x stops it",
                         severity="warning", timeout=4)  # fmt: skip
@@ -281,18 +306,36 @@ class TrainingScreen(ExplainerScreen):
             self.run.send("change", setting.name, value)
         self.show_settings()
 
+    def change_data(self, step: int) -> None:
+        if self.record.live:
+            self.notify("the data cannot change while a run trains: x stops it",
+                        severity="warning", timeout=4)  # fmt: skip
+            return
+        choices = max(1, len(self.data_choices()))
+        self.data_index = max(0, min(choices - 1, self.data_index % choices + step))
+        self.show_settings()
+
     def show_settings(self) -> None:
-        text = Text(f"data  {self.data() or 'none found'}\n\n")
-        for i, setting in enumerate(SETTINGS):
+        choices = self.data_choices()
+        name, directory = choices[self.data_index % len(choices)] if choices else ("none", "")
+        text = Text()
+        text.append(f"{'data':<16}{name:<10}", "reverse" if self.selected == 0 else "")
+        width = max(8, self.settings_text.size.width - 2)
+        text.append(f"\n  {shown_path(directory, width)}\n" if directory else "\n\n")
+        for i, setting in enumerate(SETTINGS, start=1):
             live = "~" if setting.live_in(self.values) else " "
             shown = setting.shown(self.values[setting.name])
             row = f"{setting.title:<16}{shown:<10}{live}"
             text.append(row, "reverse" if i == self.selected else "")
             text.append("\n")
-        setting = SETTINGS[self.selected]
-        when = "changes mid-run" if setting.live_in(self.values) else "set before a run"
-        text.append(f"\n{setting.hint}.\n{setting.range}; {when}; {setting.flag}")
-        if self.data() is None:
+        if self.selected == 0:
+            found = f"{len(choices)} found" if choices else "none found"
+            text.append(f"\nthe images to train on ({found}; --data DIR gives another)")
+        else:
+            setting = SETTINGS[self.selected - 1]
+            when = "changes mid-run" if setting.live_in(self.values) else "set before a run"
+            text.append(f"\n{setting.hint}.\n{setting.range}; {when}; {setting.flag}")
+        if not choices:
             text.append(f"\n\n{NO_DATA}", "bold")
         self.settings_text.update(text)
 

@@ -24,8 +24,15 @@ SETTINGS = {**DEFAULTS, "num_codes": 8, "dim": 4, "batch_size": 16, "epochs": 3}
 
 
 def record() -> list[dict]:
-    """Run the tiny training to its end (in a scratch directory, named by relative paths so
-    the events hold no scratch path); every event but the last view is dropped (bulk)."""
+    """Run the tiny training to its end; every event but the last view is dropped (bulk)."""
+    (events,) = record_runs([SETTINGS])
+    views = [event for event in events if event["kind"] == "view"]
+    return [event for event in events if event["kind"] != "view" or event is views[-1]]
+
+
+def record_runs(settings: list[dict]) -> list[list[dict]]:
+    """Runs of these settings on the tiny data, all at once, each to its end (in a scratch
+    directory, named by relative paths so the events hold no scratch path): their events."""
     sys.path.insert(0, str(ROOT / "tests"))
     from conftest import write_tiny_mnist
 
@@ -34,17 +41,22 @@ def record() -> list[dict]:
         os.chdir(scratch)
         try:
             write_tiny_mnist(Path("tiny"))
-            run = TrainingRun(SETTINGS, Path("tiny"), Path("runs/run-1"))
-            run.start()
-            events: list[dict] = []
-            while not run.ended:
-                events += run.events()
+            runs = [
+                TrainingRun(values, Path("tiny"), Path(f"runs/run-{number}"))
+                for number, values in enumerate(settings, start=1)
+            ]
+            for run in runs:
+                run.start()
+            events: list[list[dict]] = [[] for _ in runs]
+            while not all(run.ended for run in runs):
+                for run, seen in zip(runs, events):
+                    seen += run.events()
                 time.sleep(0.05)
-            run.close()
+            for run in runs:
+                run.close()
         finally:
             os.chdir(here)
-    views = [event for event in events if event["kind"] == "view"]
-    return [event for event in events if event["kind"] != "view" or event is views[-1]]
+    return events
 
 
 def recorded() -> list[dict]:

@@ -43,6 +43,9 @@ TRAINING = {"120x40": ((120, 40), ()), "80x24": ((80, 24), ()), "80x24-pca": ((8
 # the summary with the shipped Fashion-MNIST weights, over a sample 3: a digit it never learned
 FASHION_WEIGHTS = ROOT / "weights" / "fashion.safetensors"
 FASHION = ("3",)
+# the collapse lab over two recorded tiny runs (tests/recorded_collapse.py), as they ended; the
+# compact layout's other chart
+COLLAPSE = {"120x40": ((120, 40), ()), "80x24": ((80, 24), ()), "80x24-active": ((80, 24), "v")}
 
 
 WIDE = {"K32-D8": (32, 8), "K64-D64": (64, 64)}  # codebooks past the shipped 20 × 16
@@ -114,13 +117,25 @@ async def show_recorded_run(pilot) -> None:
     await pilot.pause()
 
 
+async def show_recorded_collapse(pilot) -> None:
+    """The collapse lab, replaying two recorded tiny runs' events."""
+    from recorded_collapse import recorded
+
+    from vqvae_tui.ui.screens.collapse import CollapseScreen
+
+    pilot.app.data = Path("tiny")  # the recorded runs' data, as the screen names it
+    await pilot.app.push_screen(CollapseScreen(replay=recorded()))
+    await pilot.pause()
+
+
 async def screenshot(
     model, size: tuple[int, int], keys: tuple[str, ...], training=False, weights=None
 ) -> str:
+    """`training`: over the recorded run (True) or another recorded screen's `show_…`."""
     app = make_app(model, weights=weights)
     async with app.run_test(size=size) as pilot:
         if training:
-            await show_recorded_run(pilot)
+            await (show_recorded_run if training is True else training)(pilot)
         await pilot.press(*keys)
         await pilot.pause()
         return app.export_screenshot(title="vqvae-tui")
@@ -145,6 +160,10 @@ def main() -> None:
     shots += [("tour-step13-120x40", (120, 40), TOUR[12])]
     shots = [(name, size, keys, False) for name, size, keys in shots]
     shots += [(f"training-{name}", size, keys, True) for name, (size, keys) in TRAINING.items()]
+    shots += [
+        (f"collapse-{name}", size, keys, show_recorded_collapse)
+        for name, (size, keys) in COLLAPSE.items()
+    ]
     for name, size, keys, training in shots:
         path = out / f"{name}.svg"
         path.write_text(asyncio.run(screenshot(model, size, keys, training)))

@@ -19,6 +19,7 @@ SCREENS = {
     "vae": ("z",),
     "graph": ("z", "d"),
     "comparison": ("t",),
+    "collapse": ("L", "C"),
 }
 
 
@@ -137,7 +138,8 @@ def test_an_action_table_refuses_two_actions_with_one_id():
 
 @pytest.mark.parametrize("size", [FULL, COMPACT])
 @pytest.mark.parametrize(
-    "keys", [(), ("w",), ("d",), ("g",), ("a",), ("tab", "tab"), ("z",), ("z", "d"), ("t",)]
+    "keys",
+    [(), ("w",), ("d",), ("g",), ("a",), ("tab", "tab"), ("z",), ("z", "d"), ("t",), ("L", "C")],
 )
 async def test_the_footer_shows_whole_labels_that_fit(shipped_model, size, keys):
     app = make_app(shipped_model)

@@ -80,3 +80,8 @@ def test_restarts_stay_marked_for_a_while():
         if step == 3:
             record.add({"kind": "restart", "epoch": 1, "step": 3, "codes": [1]})
     assert record.restarted_lately(8) == [1] and record.restarted_lately(7) == []
+
+
+def test_a_line_plot_says_where_each_series_ends():
+    plot = line_plot([[0, 1, 2, 3], [3, 0], []], width=4, height=2)
+    assert plot.ends == [(0, 3), (1, 1), None]  # (row, column) of the last value's cell

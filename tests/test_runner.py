@@ -172,3 +172,13 @@ def test_principal_axes_are_the_directions_of_most_variance():
     assert (axes[torch.arange(2), axes.abs().argmax(dim=1)] > 0).all()  # signs fixed
     _, one = principal_axes(torch.randn(50, 1, generator=generator))
     assert one.shape == (2, 1) and one[1].abs().sum() == 0
+
+
+def test_runs_started_together_get_one_number(tmp_path):
+    from vqvae_tui.training.runner import new_run_path, new_run_paths
+
+    names = ("collapse-{}-a", "collapse-{}-b")
+    assert new_run_paths(tmp_path, names) == [tmp_path / "collapse-1-a", tmp_path / "collapse-1-b"]
+    (tmp_path / "collapse-1-b.json").write_text("{}")  # one side saved: the number is taken
+    assert new_run_paths(tmp_path, names)[0] == tmp_path / "collapse-2-a"
+    assert new_run_path(tmp_path) == tmp_path / "run-1"

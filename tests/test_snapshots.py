@@ -1,12 +1,13 @@
 """How the screens look. Summary: 120×40 and 80×24, empty, with a sample, with a selection.
 Details: 120×40 and 160×50 with a sample and a focused row. The atlas: opened from a selected
 position, at 120×40 and 80×24. The VAE screen at 120×40 and 80×24 (and z pinned), the graph view
-and the three autoencoders at 120×40."""
+and the three autoencoders at 120×40. The collapse lab over a recorded pair at 120×40 and 80×24."""
 
 import pytest
 from scenarios import (
     ATLAS,
     ATLAS_SIZES,
+    COLLAPSE,
     COMPARISON,
     DETAILS,
     DETAILS_SIZES,
@@ -28,6 +29,7 @@ from scenarios import (
     WIDE_DETAILS,
     WIDE_SIZES,
     make_app,
+    show_recorded_collapse,
     show_recorded_run,
 )
 
@@ -128,3 +130,11 @@ def test_training_screen(snap_compare, shipped_model, scenario):
 def test_summary_with_the_fashion_weights(snap_compare):
     app = make_app(load(FASHION_WEIGHTS), weights=FASHION_WEIGHTS)
     assert snap_compare(app, terminal_size=(120, 40), press=FASHION)
+
+
+@pytest.mark.parametrize("scenario", COLLAPSE)
+def test_collapse_lab(snap_compare, shipped_model, scenario):
+    """Two recorded tiny runs of the first preset, replayed (no clock on screen)."""
+    size, keys = COLLAPSE[scenario]
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=size, press=keys, run_before=show_recorded_collapse)

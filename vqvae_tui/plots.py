@@ -8,7 +8,7 @@ none), so a widget can colour it. Never imports the UI.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class Plot:
     owners: list[list[int]]
     low: float
     high: float
+    ends: list = field(default_factory=list)  # each series' last value's (row, column), or None
 
 
 class Dots:
@@ -83,11 +84,14 @@ def line_plot(series: list[list[float]], width: int, height: int, log: bool = Fa
         scaled = np.clip((v - lo) / (hi - lo), 0, 1)
         return (rows - 1 - np.round(scaled * (rows - 1))).astype(int)
 
+    ends = []
     for owner, values in enumerate(arrays):
         if not len(values):
+            ends.append(None)
             continue
         x = np.round(np.arange(len(values)) * (columns - 1) / max(longest - 1, 1)).astype(int)
         y = dot_row(values)
+        ends.append((int(y[-1]) // 4, int(x[-1]) // 2))
         starts = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])  # x only grows: runs of columns
         tops, bottoms = np.minimum.reduceat(y, starts), np.maximum.reduceat(y, starts)
         firsts, lasts = y[starts], y[np.r_[starts[1:], len(y)] - 1]
@@ -106,7 +110,7 @@ def line_plot(series: list[list[float]], width: int, height: int, log: bool = Fa
             segments.append((column, top, bottom))
             previous = (column, int(last))
         dots.set_columns(*zip(*segments), owner)
-    return Plot(dots.rows(), dots.owners.tolist(), low, high)
+    return Plot(dots.rows(), dots.owners.tolist(), low, high, ends)
 
 
 def scatter(points: list, labelled: list, width: int, height: int) -> Plot:

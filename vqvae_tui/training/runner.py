@@ -38,10 +38,16 @@ NICENESS = 5  # the child's scheduling priority below the app's
 
 def new_run_path(runs: Path) -> Path:
     """runs/run-N for the first N whose weights are not there yet."""
+    return new_run_paths(runs, ("run-{}",))[0]
+
+
+def new_run_paths(runs: Path, names: tuple[str, ...]) -> list[Path]:
+    """runs/NAME for each name ("collapse-{}-a": N in place of {}), for the first N none of
+    whose weights are there yet: runs started together get one number."""
     number = 1
-    while (runs / f"run-{number}.json").exists():
+    while any((runs / f"{name.format(number)}.json").exists() for name in names):
         number += 1
-    return runs / f"run-{number}"
+    return [runs / name.format(number) for name in names]
 
 
 class TrainingRun:

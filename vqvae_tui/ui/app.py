@@ -62,6 +62,7 @@ class VQVAEApp(ModelLoading, Saving, App):
         "graph": screen("graph", "GraphScreen"),
         "comparison": screen("comparison", "ComparisonScreen"),
         "training": screen("training", "TrainingScreen"),
+        "collapse": screen("collapse", "CollapseScreen"),
     }
     ACTIONS = actions(
         "app",

@@ -85,6 +85,9 @@ class TrainingScreen(ExplainerScreen):
                id="larger"),
         Action("L,escape", "back", "Back", "Back to the explainer (the run goes on)",
                footer=16),
+        Action("C", "collapse", "Collapse lab",
+               "Two runs side by side: one codebook collapsing, one using every code",
+               footer=17),
     )  # fmt: skip
     BINDINGS = bindings(ACTIONS)
 
@@ -272,6 +275,10 @@ class TrainingScreen(ExplainerScreen):
         self.app.use_model(model, name)
         self.notify(f"the explainer now shows the run's weights: {name}", timeout=5)
         self.show_status()
+
+    def action_collapse(self) -> None:
+        if self.app.screen is self:  # keys already queued may arrive after another opened
+            self.app.push_screen("collapse")
 
     def action_copy_command(self) -> None:
         out = self.run.out if self.run is not None else new_run_path(self.app.runs)

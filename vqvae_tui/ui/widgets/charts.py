@@ -51,12 +51,20 @@ def cells(text: str, owners: list[int], styles: dict[int, Style]) -> list[Segmen
 
 
 class Curves(Chart):
-    """Series over the run's batches, each in its colour, on one (log) y axis."""
+    """Series over the run's batches, each in its colour, on one (log) y axis; with `labels`
+    (a character a series), each series' label is written at its last value, so the curves
+    are told apart without colour too."""
 
-    def __init__(self, colours: list[str], *, log: bool = False, id: str | None = None):
+    def __init__(
+        self, colours: list[str], *, log: bool = False, labels: str = "", id: str | None = None
+    ):
         super().__init__(id=id)
         self.series_styles = {i: Style(color=colour) for i, colour in enumerate(colours)}
+        self.label_styles = {
+            i: Style(color=colour, bold=True, reverse=True) for i, colour in enumerate(colours)
+        }
         self.log_scale = log
+        self.end_labels = labels
         self.series: list[list[float]] = [[] for _ in colours]
 
     def show(self, series: list[list[float]]) -> None:
@@ -68,12 +76,32 @@ class Curves(Chart):
             return []
         plot = line_plot(self.series, self.size.width - AXIS, self.size.height, self.log_scale)
         muted = Style(dim=True)
+        marks = self.label_cells(plot)
         lines = []
         for y, (text, owners) in enumerate(zip(plot.text, plot.owners)):
             label = {0: plot.high, len(plot.text) - 1: plot.low}.get(y)
             axis = f"{label:>{AXIS - 1}.2g}│" if label is not None else " " * (AXIS - 1) + "│"
-            lines.append(Strip([Segment(axis, muted), *cells(text, owners, self.series_styles)]))
+            segments = cells(text, owners, self.series_styles)
+            for (row, column), series in marks.items():
+                if row == y:  # the label over its series' last cell, in reverse video
+                    strip = Strip(segments)
+                    label_cell = Segment(self.end_labels[series], self.label_styles[series])
+                    segments = [*strip.crop(0, column), label_cell, *strip.crop(column + 1)]
+            lines.append(Strip([Segment(axis, muted), *segments]))
         return lines
+
+    def label_cells(self, plot) -> dict[tuple[int, int], int]:
+        """(row, column) → the series labelled there: at each series' last value, one row
+        off when another label is there already."""
+        marks: dict[tuple[int, int], int] = {}
+        for series, end in enumerate(plot.ends[: len(self.end_labels)]):
+            if end is None:
+                continue
+            row, column = end
+            if (row, column) in marks:
+                row = row - 1 if row > 0 else row + 1
+            marks[(row, column)] = series
+        return marks
 
 
 class UsageBars(Chart):
@@ -104,7 +132,7 @@ class UsageBars(Chart):
         marks = [
             Segment("✗" + gap, dead) if not count
             else Segment("↻" + gap, Style(color="yellow")) if code in self.restarted
-            else Segment(" " + gap) for code, count in enumerate(self.counts)
+            else Segment(" " + gap, Style()) for code, count in enumerate(self.counts)
         ]  # fmt: skip
         lines.append(Strip(marks))
         lines.append(Strip([

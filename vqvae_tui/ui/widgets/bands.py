@@ -4,6 +4,8 @@ When part of a line changes, Textual rewrites that line from the left edge of th
 holds it up to the change: one changed cell at the right end of a 20-cell matrix costs 20 cells
 of output (25–40 bytes each). A Banded widget keeps the data and says what each of its cells
 looks like; it is drawn by Band children a few cells wide, so a change costs at most a band.
+A band line already drawn with the same cells is the same Strip again (its cells are the key):
+a picture that moves back and forth, or the overlay of a plane, repaints from the cache.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from rich.segment import Segment
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+
+STRIPS_KEPT = 4096  # band lines a Banded widget keeps drawn (then it starts again)
 
 
 class Band(Widget):
@@ -31,8 +35,13 @@ class Band(Widget):
         owner = self.parent
         if not isinstance(owner, Banded) or y >= owner.line_count():
             return Strip.blank(self.stop - self.start, self.rich_style)
-        cells = [owner.cell(x, y) for x in range(self.start, self.stop)]
-        return Strip(cells, self.stop - self.start).simplify()
+        cells = tuple(owner.cell(x, y) for x in range(self.start, self.stop))
+        strip = owner.strips.get(cells)
+        if strip is None:
+            if len(owner.strips) >= STRIPS_KEPT:
+                owner.strips.clear()
+            strip = owner.strips[cells] = Strip(cells, self.stop - self.start).simplify()
+        return strip
 
 
 class Banded(Widget):
@@ -46,6 +55,7 @@ class Banded(Widget):
         super().__init__(id=id)
         self.edges: list[int] = []  # the bands' columns: edges[i]..edges[i + 1]
         self.bands: list[Band] = []
+        self.strips: dict[tuple[Segment, ...], Strip] = {}  # a band line's cells → its Strip
 
     def line_count(self) -> int:
         raise NotImplementedError

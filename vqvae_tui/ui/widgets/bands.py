@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from itertools import pairwise
+from typing import Self
 
 from rich.segment import Segment
 from textual.geometry import Region
@@ -23,13 +24,48 @@ STRIPS_KEPT = 4096  # band lines a Banded widget keeps drawn (then it starts aga
 
 
 class Band(Widget):
-    """Columns start..stop of its Banded parent's lines."""
+    """Columns start..stop of its Banded parent's lines.
+
+    A band draws its lines itself, without Textual's styles cache: it has no border, padding,
+    tint or opacity, so that cache would only copy each new line into new Strips (five or so a
+    line, each with seven caches of its own). Here a line drawn stays the same Strip until it is
+    refreshed, and a line that looks as one drawn before is that Strip again, so its filtered,
+    divided and rendered forms come from the caches it carries.
+    """
 
     def __init__(self, start: int, stop: int, height: int):
         super().__init__()
         self.start, self.stop = start, stop
         self.styles.width = stop - start
         self.styles.height = height
+        self.drawn: dict[int, Strip] = {}  # line → its Strip, until the line is refreshed
+
+    def refresh(self, *regions: Region, **options) -> Self:
+        """Draw these regions' lines again (all lines, without regions) at the next frame."""
+        if regions:
+            for region in regions:
+                for y in region.line_range:
+                    self.drawn.pop(y, None)
+        else:
+            self.drawn.clear()
+        return super().refresh(*regions, **options)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of `crop`, with the app's line filters (NO_COLOR, dimming) applied as
+        Textual applies them."""
+        filters = self.get_line_filters()
+        background = self.background_colors[1] if filters else None
+        strips = []
+        for y in crop.line_range:
+            strip = self.drawn.get(y)
+            if strip is None:
+                strip = self.drawn[y] = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        if crop.column_span != (0, self.size.width):
+            strips = [strip.crop(*crop.column_span) for strip in strips]
+        return strips
 
     def render_line(self, y: int) -> Strip:
         owner = self.parent

@@ -173,12 +173,16 @@ class LatentPlane(Banded, can_focus=True):
         the axes through 0; repaints the cells that look different (all, at a new size)."""
         if not self.columns:
             return
+        # the background, under every cell; palette colours throughout (fewer bytes a cell)
+        blank = Segment(" ", palette_style(self.rich_style))
+        drawn_already = blank == self.blank and self.scatter.shape[:2] == (self.rows, self.columns)
+        if drawn_already and not (len(self.points) or self.axes):
+            self.redraw_overlay()  # a new view of a plane without digits or axes: the overlay
+            return
         scatter = self.scatter_of_view()
         resized = scatter.shape != self.scatter.shape
         changed = [] if resized else np.argwhere((scatter != self.scatter).any(axis=2)).tolist()
         self.scatter = scatter
-        # the background, under every cell; palette colours throughout (fewer bytes a cell)
-        blank = Segment(" ", palette_style(self.rich_style))
         if resized or blank != self.blank:
             self.blank = blank
             self.scatter_cells = [[self.scatter_cell(*cell) for cell in row]

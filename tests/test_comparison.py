@@ -116,6 +116,7 @@ async def test_at_80x24_a_compact_layout_shows_every_model_without_scrolling(shi
             assert widget.display and body.region.contains_region(widget.region), widget.id
         for hidden in (screen.canvas, *screen.outputs.values()):
             assert not hidden.display, hidden.id
+        assert app.focused is not screen.canvas  # hidden: space, x, p must not paint unseen
         assert not any(pictures[1].display for pictures in screen.draws.values())
         np.testing.assert_array_equal(screen.small["input"].levels,
                                       thumbnail_levels(app.session.image))  # fmt: skip
@@ -151,6 +152,7 @@ async def test_at_80x24_a_compact_layout_shows_every_model_without_scrolling(shi
             await pilot.pause()
             reached.append(app.focused.id)
         assert {"ae-map", "vae-map"} <= set(reached) and "comparison-input" not in reached
+        focused = app.focused
         await pilot.resize_terminal(120, 40)  # the full layout: pictures, two draws a map
         await pilot.pause()
         await pilot.pause()
@@ -159,3 +161,4 @@ async def test_at_80x24_a_compact_layout_shows_every_model_without_scrolling(shi
                                       levels(app.vae_trace.reconstruction))  # fmt: skip
         assert [glyph for *_, glyph in screen.maps["vae"].overlay.extra] == ["a", "b"]
         assert screen.query_one("#vae-panel").border_title == "VAE"
+        assert app.focused is focused  # the focus kept where the keys left it

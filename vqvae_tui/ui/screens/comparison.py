@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.ui.actions import Action, actions, bindings
-from vqvae_tui.ui.screens.base import DrawingScreen
+from vqvae_tui.ui.screens.base import DrawingScreen, layout_for
 from vqvae_tui.ui.screens.walkthrough import (
     PRIOR_DISK,
     SECOND_PART,
@@ -168,7 +168,8 @@ class ComparisonScreen(Touring, DrawingScreen):
         self.query_one("#ae-draws-panel").border_title = "draws from N(0, I)"
         self.query_one("#vae-draws-panel").border_title = "draws from N(0, I)"
         self.query_one("#vqvae-draws-panel").border_title = "codes drawn"
-        self.canvas.focus()
+        if layout_for(self.app.size) != "compact":  # at 80×24 the canvas is hidden
+            self.canvas.focus()
 
     # ---- drawing what the three models computed ------------------------------------------
 
@@ -255,6 +256,10 @@ class ComparisonScreen(Touring, DrawingScreen):
             self.small["input"].show(thumbnail(self.session.image))
 
     def layout_changed(self, name: str) -> None:
+        if name == "compact" and self.focused is self.canvas:  # hidden there
+            self.set_focus(None)
+        elif name == "full" and self.focused is None:
+            self.canvas.focus()
         latents = COMPACT_LATENTS if name == "compact" else LATENTS
         for kind, title in latents.items():
             self.query_one(f"#{kind}-latent-panel").border_title = title

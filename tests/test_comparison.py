@@ -2,6 +2,7 @@
 and the random draws each latent allows, decoded by each model's own decoder."""
 
 import numpy as np
+from rich.text import Text
 from scenarios import make_app
 
 from vqvae_tui.model import decode_points
@@ -162,3 +163,26 @@ async def test_at_80x24_a_compact_layout_shows_every_model_without_scrolling(shi
         assert [glyph for *_, glyph in screen.maps["vae"].overlay.extra] == ["a", "b"]
         assert screen.query_one("#vae-panel").border_title == "VAE"
         assert app.focused is focused  # the focus kept where the keys left it
+
+
+async def test_at_80x24_the_walkthrough_speaks_below_the_latents(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_comparison(pilot, "3")
+        await pilot.press("w", "n", "n")  # the second part's third step: the VAE's Gaussian
+        await pilot.pause()
+        screen = app.screen
+        wide, draws = screen.wide_tour, screen.query_one("#draws-row")
+        assert wide.display and not draws.display and not screen.tour.display
+        assert str(wide.render()) == str(screen.tour.render())  # the same words, wider
+        assert "Step 14 of 15" in str(wide.render()) and "draws a, b" in str(wide.render())
+        body = screen.query_one("#comparison-body")
+        assert body.max_scroll_y == 0 and body.region.contains_region(wide.region)
+        words = Text(str(wide.render()))
+        assert len(words.wrap(app.console, wide.size.width)) <= wide.size.height  # all of it
+        for kind in ("ae", "vae"):  # the words speak of both draws: both are marked
+            assert [glyph for *_, glyph in screen.maps[kind].overlay.extra] == ["a", "b"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert draws.display and not wide.display
+        assert [glyph for *_, glyph in screen.maps["vae"].overlay.extra] == ["a"]

@@ -6,7 +6,7 @@ The walkthrough's second part runs over this screen.
 
 At 120×40 the pictures are 28×28 and the input is a canvas; at 80×24 (compact) every picture is a
 14×14 thumbnail (the input too: the drawing keys still draw) and one draw of each model is shown,
-so that everything fits without scrolling.
+so that everything fits without scrolling; the walkthrough's words take the draws' place.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ class ComparisonScreen(Touring, DrawingScreen):
             for widget in pictures[COMPACT_DRAWS:]:
                 widget.add_class("draw-extra")
         self.tour = TourPanel(id="comparison-tour")
+        self.wide_tour = TourPanel(id="comparison-tour-compact")  # 80×24: below, 78 columns
         self.points: dict[str, np.ndarray] = {}  # kind → the draws from N(0, I) on its plane
         self.spacings: dict[str, float] = {}  # kind → its map's spacing
         self.covers: dict[str, float] = {}  # kind → its map's share of digits near the prior
@@ -158,6 +159,7 @@ class ComparisonScreen(Touring, DrawingScreen):
                 for kind, pictures in self.draws.items():
                     with Horizontal(classes="panel draws-panel", id=f"{kind}-draws-panel"):
                         yield from pictures
+            yield self.wide_tour
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -266,8 +268,10 @@ class ComparisonScreen(Touring, DrawingScreen):
         self.show()  # thumbnails or pictures, titles, one draw or two on the maps
 
     def marks(self, kind: str) -> tuple[tuple[float, float, str], ...]:
-        """The draws shown, marked on a map by their names."""
-        shown = COMPACT_DRAWS if self.layout_name == "compact" else DRAWS
+        """The draws, marked on a map by their names (at 80×24 those shown, or all while the
+        walkthrough, which speaks of them all, hides the draws' row)."""
+        few = self.layout_name == "compact" and self.tour_step is None
+        shown = COMPACT_DRAWS if few else DRAWS
         return tuple(
             (float(x), float(y), DRAW_NAMES[i])
             for i, (x, y) in enumerate(self.points[kind][:shown])
@@ -312,6 +316,10 @@ class ComparisonScreen(Touring, DrawingScreen):
     def action_tour(self) -> None:
         self.enter_tour(0 if self.tour_step is None else self.tour_step)
 
+    def action_tour_leave(self) -> None:
+        super().action_tour_leave()
+        self.show()  # at 80×24 the maps mark only the draws shown again
+
     def action_tour_next(self) -> None:
         if self.tour_step is not None and self.tour_step < len(SECOND_PART) - 1:
             self.enter_tour(self.tour_step + 1)
@@ -332,7 +340,8 @@ class ComparisonScreen(Touring, DrawingScreen):
             panel.set_class(panel.id in step.panels, "-tour-target")
         facts = self.facts()
         words = step.explain(facts) if facts is not None else None
-        self.tour.show_words(len(TOUR_STEPS) + self.tour_step, step.title, words)
+        for tour in (self.tour, self.wide_tour):
+            tour.show_words(len(TOUR_STEPS) + self.tour_step, step.title, words)
 
     def facts(self) -> Comparison | None:
         app = self.app

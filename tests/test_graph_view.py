@@ -177,6 +177,8 @@ async def test_at_80x24_the_graph_code_and_numbers_all_show_without_scrolling(sh
         assert f"z₁ {terms[0]:.3f}" in numbers and f"z₂ {terms[1]:.3f}" in numbers
         assert f"model's {trace.kl.sum():.3f} nats" in numbers
         assert f"{path.gradients['z'][0]:+8.3f}" in numbers and "ε ✗ not reached" in numbers
+        assert f"∂L/∂μ = ∂L/∂z   max|Δ| {path.mean_difference:.0e}" in numbers
+        assert f"∂L/∂σ = ε·∂L/∂z max|Δ| {path.sigma_difference:.0e}" in numbers
         assert app.focused is screen.graph  # the canvas is hidden: the keys start on the graph
         await pilot.press("2")  # the drawing keys still draw: the numbers follow
         await pilot.pause()

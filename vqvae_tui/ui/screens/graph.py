@@ -68,8 +68,8 @@ def describe_compact(trace: VAETrace, path: GradientPath | None) -> Text:
         return text
     text.append("L: the reconstruction loss\n", "bold")
     text.append("∂L/∂z " + " ".join(f"{value:+8.3f}" for value in path.gradients["z"]) + "\n")
-    text.append(f"∂L/∂μ = ∂L/∂z     ±{path.mean_difference:.0e}\n")
-    text.append(f"∂L/∂σ = ε·∂L/∂z   ±{path.sigma_difference:.0e}\n")
+    text.append(f"∂L/∂μ = ∂L/∂z   max|Δ| {path.mean_difference:.0e}\n")
+    text.append(f"∂L/∂σ = ε·∂L/∂z max|Δ| {path.sigma_difference:.0e}\n")
     epsilon = "∇ reached" if path.reached["epsilon"] else "✗ not reached"
     text.append(f"ε {epsilon}\n", "bold")
     text.append(

@@ -57,6 +57,7 @@ bench: $(STAMP)  ## latency, output size, throughput and memory (results go in t
 	$(BIN)/python benchmarks/bench_pictures.py
 	$(BIN)/python benchmarks/bench_memory.py
 	$(BIN)/python benchmarks/bench_variants.py
+	$(BIN)/python benchmarks/bench_training.py $(MNIST)
 
 screenshots: $(STAMP)  ## regenerate screenshots/*.svg (the snapshot tests' scenarios)
 	$(BIN)/python tests/scenarios.py

@@ -62,6 +62,10 @@ def write_idx_pair(directory: Path, prefix: str, images: np.ndarray, labels: np.
 
 @pytest.fixture
 def tiny_mnist(tmp_path) -> Path:
+    return write_tiny_mnist(tmp_path / "tiny")
+
+
+def write_tiny_mnist(directory: Path) -> Path:
     """A t10k pair of 200 digits drawn from the sample stroke scripts, shifted about."""
     from vqvae_tui.drawing import SAMPLES, draw_strokes
 
@@ -73,7 +77,6 @@ def tiny_mnist(tmp_path) -> Path:
         strokes = [[(x + dx, y + dy) for x, y in stroke] for stroke in SAMPLES[str(label)]]
         images.append(np.round(draw_strokes(strokes) * 255))
         labels.append(label)
-    directory = tmp_path / "tiny"
     write_idx_pair(directory, "t10k", np.array(images), np.array(labels))
     return directory
 

@@ -37,6 +37,9 @@ ATLAS = ("3", "tab", "right", "down", "a", "plus", "left")
 ATLAS_SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 HELP = ("3", "question_mark")  # the keys of the summary screen, over it
 OPEN_PICTURE = ("3", "o", *"~/my-drawings/three.png")  # the prompt, a path typed
+# the training screen over a recorded tiny run (tests/recorded_run.py): as it ended, and the
+# compact layout's PCA view
+TRAINING = {"120x40": ((120, 40), ()), "80x24": ((80, 24), ()), "80x24-pca": ((80, 24), "vvv")}
 
 
 WIDE = {"K32-D8": (32, 8), "K64-D64": (64, 64)}  # codebooks past the shipped 20 × 16
@@ -98,9 +101,22 @@ def line_text(widget, y: int) -> str:
     return "".join(segment.text for segment in widget.render_line(y))
 
 
-async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...]) -> str:
+async def show_recorded_run(pilot) -> None:
+    """The training screen, replaying a finished tiny run's recorded events."""
+    from recorded_run import recorded
+
+    from vqvae_tui.ui.screens.training import TrainingScreen
+
+    pilot.app.data = Path("tiny")  # the recorded run's data, as the screen names it
+    await pilot.app.push_screen(TrainingScreen(replay=recorded()))
+    await pilot.pause()
+
+
+async def screenshot(model, size: tuple[int, int], keys: tuple[str, ...], training=False) -> str:
     app = make_app(model)
     async with app.run_test(size=size) as pilot:
+        if training:
+            await show_recorded_run(pilot)
         await pilot.press(*keys)
         await pilot.pause()
         return app.export_screenshot(title="vqvae-tui")
@@ -124,9 +140,11 @@ def main() -> None:
     shots += [("comparison-120x40", (120, 40), COMPARISON)]
     shots += [("graph-80x24", (80, 24), GRAPH_COMPACT), ("comparison-80x24", (80, 24), COMPARISON)]
     shots += [("tour-step13-120x40", (120, 40), TOUR[12])]
-    for name, size, keys in shots:
+    shots = [(name, size, keys, False) for name, size, keys in shots]
+    shots += [(f"training-{name}", size, keys, True) for name, (size, keys) in TRAINING.items()]
+    for name, size, keys, training in shots:
         path = out / f"{name}.svg"
-        path.write_text(asyncio.run(screenshot(model, size, keys)))
+        path.write_text(asyncio.run(screenshot(model, size, keys, training)))
         print(f"wrote {path.relative_to(ROOT)}")
     with tempfile.TemporaryDirectory() as directory:  # models with a wide codebook
         for name, weights in write_wide_weights(Path(directory)).items():

@@ -29,8 +29,9 @@ def test_core_imports_without_textual(package):
     assert result.stdout.strip() == ""
 
 
-def test_cli_does_not_import_torch_before_it_needs_it():
-    code = "import sys, vqvae_tui.cli; print('torch' in sys.modules)"
+def test_cli_does_not_import_torch_or_numpy_before_it_needs_it():
+    """Nor numpy: `serve`'s zygote must import it itself, with one thread."""
+    code = "import sys, vqvae_tui.cli; print('torch' in sys.modules or 'numpy' in sys.modules)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )

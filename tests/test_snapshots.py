@@ -19,6 +19,7 @@ from scenarios import (
     SCENARIOS,
     SIZES,
     TOUR,
+    TRAINING,
     VAE,
     VAE_PINNED,
     VAE_SIZES,
@@ -26,6 +27,7 @@ from scenarios import (
     WIDE_DETAILS,
     WIDE_SIZES,
     make_app,
+    show_recorded_run,
 )
 
 from vqvae_tui.model import load
@@ -122,3 +124,11 @@ def test_graph_view_compact(snap_compare, shipped_model):
 def test_comparison_screen_compact(snap_compare, shipped_model):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(80, 24), press=COMPARISON)
+
+
+@pytest.mark.parametrize("scenario", TRAINING)
+def test_training_screen(snap_compare, shipped_model, scenario):
+    """A finished tiny run's recorded events, replayed (no clock on screen)."""
+    size, keys = TRAINING[scenario]
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=size, press=keys, run_before=show_recorded_run)

@@ -239,7 +239,14 @@ def test_the_mlp_model_trains(tiny_mnist, tmp_path, variant):
         validation_digits(tiny_mnist),
         tmp_path / "w",
         config,
-        TrainOptions(epochs=2, batch_size=32),
+        TrainOptions(  # the plainest training: the codebook loss, no k-means, no restarts
+            epochs=2,
+            batch_size=32,
+            ema_decay=0,
+            kmeans_init=False,
+            dead_code_threshold=0,
+            augment=0,
+        ),
         report=seen.append,
     )
     batches = [p for p in seen if p.validation is None]
@@ -247,3 +254,22 @@ def test_the_mlp_model_trains(tiny_mnist, tmp_path, variant):
     epochs = [p.validation.mse for p in seen if p.validation is not None]
     assert epochs[1] < epochs[0]
     assert load(tmp_path / "w").config == config
+
+
+def test_the_library_trains_with_its_own_ema_kmeans_and_restarts(tiny_mnist, tmp_path):
+    """The recipe's options reach the library's quantizer as its own: its EMA decay, its
+    k-means on the first batch and its restarts by EMA count (a share of a batch's positions)."""
+    options = TrainOptions(epochs=1, batch_size=32)
+    model = train(
+        training_digits(tiny_mnist),
+        validation_digits(tiny_mnist),
+        tmp_path / "w",
+        ModelConfig(num_codes=8, dim=4, quantizer="library"),
+        options,
+    )
+    codebook = model.quantizer.library._codebook
+    assert codebook.ema_update and codebook.decay == options.ema_decay
+    assert bool(codebook.initted) and codebook.kmeans_iters > 0
+    assert codebook.threshold_ema_dead_code == options.dead_code_threshold * 32 * 49
+    loaded = load(tmp_path / "w")
+    assert torch.equal(loaded.quantizer.codebook, model.quantizer.codebook)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from vqvae_tui.errors import UserError
 from vqvae_tui.serve import add_serve_command
+from vqvae_tui.settings import add_arguments
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -36,6 +37,11 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument(
         "--ae-weights", type=Path, help="the autoencoder's weights (default: the shipped one)"
     )
+    root.add_argument(
+        "--data",
+        type=Path,
+        help="IDX files for the training screen (default: found in the usual places)",
+    )
     root.add_argument("--no-mouse", action="store_true", help="ignore the mouse entirely")
     start = root.add_mutually_exclusive_group()
     start.add_argument("--open", type=Path, metavar="FILE", help="start from a state saved with e")
@@ -54,7 +60,9 @@ def parser() -> argparse.ArgumentParser:
     )
     train.add_argument(
         "--model", choices=("vqvae", "vae", "ae"), default="vqvae",
-        help="vqvae (default), vae (a 2-D latent VAE) or ae (a 2-D plain autoencoder)",
+        help="vqvae (default), vae (a 2-D latent VAE) or ae (a 2-D plain autoencoder); the"
+        " defaults below are the VQ-VAE's recipe, a vae/ae takes dim, learning rate, batch"
+        " size, epochs, augment and seed (its own defaults), --hidden and --kl-weight",
     )  # fmt: skip
     train.add_argument(
         "--data", type=Path, help="directory of IDX files (default: found in the usual places)"
@@ -62,28 +70,11 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--out", type=Path, required=True, help="weights/NAME: writes NAME.safetensors + NAME.json"
     )
-    train.add_argument("--epochs", type=int, default=30)
-    train.add_argument("--codes", type=int, default=20, help="K, the codebook's size")
-    train.add_argument("--dim", type=int, default=16, help="D, the length of each code vector")
-    train.add_argument("--beta", type=float, default=0.25, help="weight of the commitment loss")
-    train.add_argument("--ema-decay", type=float, default=0.0, help="EMA codebook updates (0: off)")
-    train.add_argument("--kmeans-init", action="store_true", help="k-means initialise the codebook")
+    add_arguments(train)  # every setting the training screen offers; defaults: the recipe
     train.add_argument(
-        "--dead-code-threshold",
-        type=float,
-        default=0.0,
-        help="restart codes used by less than this share of positions (0: off)",
+        "--hidden", type=int, help="vae/ae: units of the dense layer between grid and z"
     )
-    train.add_argument("--augment", type=float, default=0.0, help="share of each batch augmented")
-    train.add_argument(
-        "--hidden", type=int, default=64, help="vae/ae: units of the dense layer between grid and z"
-    )
-    train.add_argument(
-        "--kl-weight", type=float, default=1.0, help="vae: the KL's weight (1: the ELBO)"
-    )
-    train.add_argument("--batch-size", type=int, default=128)
-    train.add_argument("--learning-rate", type=float, default=2e-3)
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--kl-weight", type=float, help="vae: the KL's weight (default 1: the ELBO)")
     train.add_argument("--resume", action="store_true", help="continue the run saved at --out")
 
     evaluate = commands.add_parser(
@@ -131,54 +122,43 @@ def what_is_saved(out: Path) -> str:
     return f"{out} holds the last complete epoch ({epochs}); continue with --resume"
 
 
-VQVAE_ONLY = ("codes", "beta", "ema_decay", "kmeans_init", "dead_code_threshold")
-LATENT_ONLY = ("hidden", "kl_weight")
+LATENT_OPTIONS = {"hidden": "--hidden", "kl_weight": "--kl-weight"}  # train --model vae|ae's
 
 
-def options_of_another_model(args: argparse.Namespace) -> list[str]:
-    """The options given (not left at their defaults) that the chosen --model does not take."""
-    defaults = parser().parse_args(["train", "--data", ".", "--out", "."])
-    other = LATENT_ONLY if args.model == "vqvae" else VQVAE_ONLY
-    return [
-        f"--{name.replace('_', '-')}"
-        for name in other
-        if getattr(args, name) != getattr(defaults, name)
-    ]
+def options_of_another_model(args: argparse.Namespace, settings: dict) -> list[str]:
+    """The options given that the chosen --model does not take."""
+    from vqvae_tui.settings import BY_NAME
+
+    latent = [flag for name, flag in LATENT_OPTIONS.items() if getattr(args, name) is not None]
+    if args.model == "vqvae":
+        return latent
+    vqvae = [BY_NAME[name].flag for name in settings if BY_NAME[name].vqvae_only]
+    return vqvae  # (an autoencoder's --kl-weight: LatentTrainOptions says it has no KL)
 
 
 def training_run(args: argparse.Namespace):
     """The chosen model's config, options, loop and display."""
     from vqvae_tui.errors import WeightsError
-    from vqvae_tui.model import LatentConfig, ModelConfig
-    from vqvae_tui.training import LatentTrainOptions, TrainOptions, train, train_latent
+    from vqvae_tui.model import LatentConfig
+    from vqvae_tui.settings import given, of_arguments, split
+    from vqvae_tui.training import LatentTrainOptions, train, train_latent
     from vqvae_tui.training.report import LatentTrainingDisplay, TrainingDisplay
 
-    given = options_of_another_model(args)
-    if given:
-        raise UserError(f"{', '.join(given)}: not an option of --model {args.model}")
-    shared = dict(
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.learning_rate,
-        augment=args.augment,
-        seed=args.seed,
-    )
+    settings = given(args)
+    other = options_of_another_model(args, settings)
+    if other:
+        raise UserError(f"{', '.join(other)}: not an option of --model {args.model}")
+    if args.model == "vqvae":
+        config, options = split(of_arguments(args))
+        return config, options, train, TrainingDisplay
+    network = {"dim": settings.pop("dim", None), "hidden": args.hidden}
     try:
-        if args.model == "vqvae":
-            config = ModelConfig(num_codes=args.codes, dim=args.dim, beta=args.beta)
-        else:
-            config = LatentConfig(dim=args.dim, hidden=args.hidden)
+        config = LatentConfig(**{name: v for name, v in network.items() if v is not None})
     except WeightsError as error:
         raise UserError(f"bad model options: {error}") from None
-    if args.model == "vqvae":
-        options = TrainOptions(
-            ema_decay=args.ema_decay,
-            kmeans_init=args.kmeans_init,
-            dead_code_threshold=args.dead_code_threshold,
-            **shared,
-        )
-        return config, options, train, TrainingDisplay
-    options = LatentTrainOptions(kind=args.model, kl_weight=args.kl_weight, **shared)
+    if args.kl_weight is not None:
+        settings["kl_weight"] = args.kl_weight
+    options = LatentTrainOptions(kind=args.model, **settings)
     return config, options, train_latent, partial(LatentTrainingDisplay, kind=args.model)
 
 
@@ -251,6 +231,14 @@ def check_terminal() -> None:
         )
 
 
+def training_data(given: Path | None) -> list:
+    """The training screen's data sets: the directory given (which must hold IDX files), else
+    every usual place that does (none: the screen says what to do)."""
+    from vqvae_tui.data.discovery import data_source, find_data
+
+    return [data_source(given)] if given is not None else find_data().sources
+
+
 def run_app(args: argparse.Namespace) -> int:
     from vqvae_tui.model.config import CODE_LABELS
     from vqvae_tui.state import read_state
@@ -265,7 +253,11 @@ def run_app(args: argparse.Namespace) -> int:
     check_terminal()
     latent_weights = {"vae": args.vae_weights, "ae": args.ae_weights}
     app = VQVAEApp(
-        weights=args.weights, opened=opened, tour=args.tour, latent_weights=latent_weights
+        weights=args.weights,
+        opened=opened,
+        tour=args.tour,
+        latent_weights=latent_weights,
+        data_sources=training_data(args.data),
     )
     if not os.environ.get("TEXTUAL_DRIVER"):
         watch_for_hangup()

@@ -28,6 +28,7 @@ HOW_TO_GET_DATA = (
     " t10k-labels-idx1-ubyte.gz), put MNIST's IDX files in ./data/mnist, or install"
     " Fashion-MNIST: apt-get install dataset-fashion-mnist"
 )
+NO_DATA = f"no MNIST-format data found: {HOW_TO_GET_DATA}"
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class Found:
     @property
     def advice(self) -> str | None:
         """What to do, when nothing usable was found."""
-        return None if self.sources else f"no MNIST-format data found: {HOW_TO_GET_DATA}"
+        return None if self.sources else NO_DATA
 
 
 def pair_size(directory: Path, prefix: str, required: bool) -> int:

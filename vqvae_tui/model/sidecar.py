@@ -13,8 +13,6 @@ import math
 import re
 from collections.abc import Callable
 
-import numpy as np
-
 from vqvae_tui.errors import WeightsError
 from vqvae_tui.model.config import GRID, KINDS, LATENT, LatentConfig, ModelConfig
 
@@ -215,6 +213,8 @@ def vqvae_only(name: str, sidecar: dict) -> None:
 
 
 def check_prior(value: object, sidecar: dict) -> None:
+    import numpy as np  # here: the CLI reads the option rules before `serve` may import numpy
+
     vqvae_only("prior", sidecar)
     k = sidecar["model"]["num_codes"]
     message = f"prior is not {GRID * GRID} rows of {k} frequencies"
@@ -269,6 +269,19 @@ def check_latent_map(value: object, sidecar: dict) -> None:
         raise FieldError(message)
 
 
+LIVE_SETTINGS = ("beta", "dead_code_threshold", "learning_rate")  # what may change mid-run
+
+
+def check_changes(value: object, sidecar: dict) -> None:
+    if not isinstance(value, list):
+        raise FieldError("changes is not a list of settings changed mid-run")
+    for index, entry in enumerate(value):
+        fields_of(entry, f"changes[{index}]", {
+            "epoch": positive_count, "step": positive_count,
+            "setting": lambda v: v in LIVE_SETTINGS, "value": number,
+        })  # fmt: skip
+
+
 # Every field a sidecar may hold, checked in this order (the model before what depends on it).
 FIELDS: dict[str, Callable[[object, dict], None]] = {
     "format": check_format,
@@ -287,6 +300,7 @@ FIELDS: dict[str, Callable[[object, dict], None]] = {
     "prior": check_prior,
     "atlas": check_atlas,
     "latent_map": check_latent_map,
+    "changes": check_changes,
 }
 
 

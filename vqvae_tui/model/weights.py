@@ -202,7 +202,13 @@ def load(path: str | os.PathLike | None = None, kind: str | None = "vqvae"):
             f"{tensors_path}: the weights of a model of kind {found} ({KINDS[found]}),"
             f" not {kind} ({KINDS[kind]})"
         )
-    model_class, config_class = MODELS[found]
+    return from_bytes(data, sidecar, tensors_path)
+
+
+def from_bytes(data: bytes, sidecar: dict, tensors_path: Path | str):
+    """The model of a weights file's bytes and its checked sidecar (read from disk, or sent by
+    a training run); `tensors_path` names them in a WeightsError."""
+    model_class, config_class = MODELS[kind_of(sidecar)]
     config = config_class.from_dict(sidecar["model"])
     tensors = parse_tensors(data, tensors_path)
     model = model_class(config)

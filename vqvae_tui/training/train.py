@@ -17,7 +17,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,28 +31,10 @@ from vqvae_tui.model import VQVAE, ModelConfig, code_prior, read_metadata
 from vqvae_tui.model import load as load_weights
 from vqvae_tui.model import save as save_weights
 from vqvae_tui.model.code_atlas import measure_atlas
-from vqvae_tui.model.sidecar import option_problem
+from vqvae_tui.model.config import GRID
 from vqvae_tui.model.weights import checksum, paths, set_name
+from vqvae_tui.options import TrainOptions
 from vqvae_tui.training.evaluate import Metrics, evaluate, perplexity
-
-
-@dataclass(frozen=True)
-class TrainOptions:
-    epochs: int = 30
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    ema_decay: float = 0.0  # 0: the codebook loss trains the codebook; else EMA updates do
-    kmeans_init: bool = False  # initialise the codebook by k-means on the first encoder outputs
-    dead_code_threshold: float = 0.0  # restart codes used by less than this share of positions
-    augment: float = 0.0  # share of each batch that is augmented (shift, scale, rotation, stroke)
-    seed: int = 0
-
-    def __post_init__(self):
-        """The rules a saved sidecar's options are checked by (model/sidecar.py)."""
-        for option in fields(self):
-            problem = option_problem(option.name, getattr(self, option.name))
-            if problem is not None:
-                raise UserError(f"--{option.name.replace('_', '-')} {problem}")
 
 
 @dataclass
@@ -83,6 +65,23 @@ class TrainState:
     epoch: int = 0  # epochs completed
     seconds: float = 0.0
     history: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # settings changed mid-run: when, to what
+
+
+class StopTraining(Exception):
+    """Raised by a hook between two batches: the run ends, its last complete epoch saved."""
+
+
+class Hooks:
+    """What a run under control (training/runner.py) adds to the loop; these do nothing."""
+
+    def changes(self) -> dict[str, float]:
+        """Before every batch: new values of live settings (settings.LIVE). May wait (a
+        paused run) or raise StopTraining."""
+        return {}
+
+    def batch_done(self, model: VQVAE, x: torch.Tensor, q, restarted: list[int], progress):
+        """After every batch: its input, its quantization, the codes restarted after it."""
 
 
 RESUME_LIMIT = 64 * MB
@@ -96,9 +95,28 @@ def learning_rate(options: TrainOptions, progress: float) -> float:
     return options.learning_rate * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+def library_options(config: ModelConfig, options: TrainOptions) -> dict | None:
+    """The library quantizer's own training options for ours (None for our quantizer): its EMA
+    decay, its k-means on the first batch, and its restarts of codes whose EMA count of
+    vectors per batch falls below the threshold's share of a batch's positions."""
+    if config.quantizer != "library":
+        return None
+    positions = options.batch_size * GRID * GRID
+    return {
+        "ema_decay": options.ema_decay,
+        "kmeans_init": options.kmeans_init,
+        "dead_code_count": options.dead_code_threshold * positions,
+    }
+
+
+def new_model(config: ModelConfig, options: TrainOptions) -> VQVAE:
+    return VQVAE(config, library_options(config, options))
+
+
 def new_state(model: VQVAE, options: TrainOptions) -> TrainState:
     quantizer = model.quantizer
-    quantizer.codebook.requires_grad_(options.ema_decay == 0)
+    if model.config.quantizer != "library":  # the library sets up its codebook itself
+        quantizer.codebook.requires_grad_(options.ema_decay == 0)
     parameters = [p for p in model.parameters() if p.requires_grad]
     k, d = quantizer.codebook.shape
     return TrainState(
@@ -206,14 +224,12 @@ def check_same_run(out: Path, metadata: dict, config: ModelConfig, options: Trai
         )
 
 
-def batches(images: torch.Tensor, options, epoch: int, steps: int, optimizer):
+def batches(images: torch.Tensor, options, epoch: int, steps: int):
     """The epoch's batches (step, x, the epoch's generator) in the run's order, each augmented
-    as `options` say, with its step's learning rate set on `optimizer` first."""
+    as `options` say."""
     generator = torch.Generator().manual_seed(options.seed * 1_000_003 + epoch)
     order = torch.randperm(len(images), generator=generator)
     for step in range(steps):
-        for group in optimizer.param_groups:
-            group["lr"] = learning_rate(options, (epoch * steps + step) / (options.epochs * steps))
         x = images[order[step * options.batch_size : (step + 1) * options.batch_size]]
         x = x.contiguous(memory_format=torch.channels_last)
         if options.augment:
@@ -221,6 +237,26 @@ def batches(images: torch.Tensor, options, epoch: int, steps: int, optimizer):
             x = x.clone()
             x[chosen] = augment(x[chosen], generator)
         yield step, x, generator
+
+
+def set_learning_rate(optimizer: torch.optim.Optimizer, options, progress: float) -> None:
+    """The schedule's learning rate at `progress` (0 → 1 over the run) on every group."""
+    for group in optimizer.param_groups:
+        group["lr"] = learning_rate(options, progress)
+
+
+def take_changes(hooks, model: VQVAE, options, state, epoch: int, step: int):
+    """The live settings `hooks` changed before this batch, applied (β to the model, the rest
+    to the options returned) and recorded in `state.changes`."""
+    for name, value in hooks.changes().items():
+        if name == "beta":
+            model.config = replace(model.config, beta=value)
+        else:
+            options = replace(options, **{name: value})
+        state.changes.append(
+            {"epoch": epoch + 1, "step": step + 1, "setting": name, "value": value}
+        )
+    return options
 
 
 def batch_losses(model: VQVAE, x: torch.Tensor):
@@ -254,8 +290,11 @@ def train(
     options: TrainOptions = TrainOptions(),
     resume: bool = False,
     report: Callable[[Progress], None] = lambda progress: None,
+    hooks: Hooks = Hooks(),
 ) -> VQVAE:
-    """Train a VQ-VAE, saving `out`.safetensors/.json after every epoch; return the model."""
+    """Train a VQ-VAE, saving `out`.safetensors/.json after every epoch; return the model.
+    `hooks` may change the live settings between batches (learning rate, β, the dead-code
+    threshold), which the sidecar then records with when they changed."""
     out = Path(out)
     check_out(out)
     if not len(train_digits) or not len(validation):
@@ -264,7 +303,8 @@ def train(
         if not saved_epochs(out):
             raise UserError(f"{out}: no run to resume (nothing saved there yet)")
         metadata = read_metadata(out)
-        model = load_weights(out)
+        model = new_model(config, options)
+        model.load_state_dict(load_weights(out).state_dict())
         check_same_run(out, metadata, config, options)
         if metadata["epochs"] >= options.epochs:
             raise UserError(
@@ -278,17 +318,22 @@ def train(
         state.history = list(metadata.get("history", []))
     else:
         torch.manual_seed(options.seed)
-        model = VQVAE(config)
+        model = new_model(config, options)
         state = new_state(model, options)
     model.train().to(memory_format=torch.channels_last)  # ~1.7× faster convolutions on CPU
     images = torch.from_numpy(train_digits.images).unsqueeze(1)
     steps = math.ceil(len(images) / options.batch_size)
     quantizer = model.quantizer
+    ours = config.quantizer != "library"  # the library does its EMA, k-means and restarts
 
     for epoch in range(state.epoch, options.epochs):
         started = time.perf_counter()
-        for step, x, generator in batches(images, options, epoch, steps, state.optimizer):
-            if epoch == 0 and step == 0 and options.kmeans_init:
+        for step, x, generator in batches(images, options, epoch, steps):
+            options = take_changes(hooks, model, options, state, epoch, step)
+            set_learning_rate(
+                state.optimizer, options, (epoch * steps + step) / (options.epochs * steps)
+            )
+            if ours and epoch == 0 and step == 0 and options.kmeans_init:
                 with torch.no_grad():
                     quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)
                     state.ema_sums.copy_(quantizer.codebook * state.ema_counts[:, None])
@@ -302,14 +347,16 @@ def train(
 
             flat = q.flat.detach()
             counts = torch.bincount(q.codes, minlength=config.num_codes).float()
-            if options.ema_decay:
+            if ours and options.ema_decay:
                 quantizer.ema_update(
                     flat, q.codes, state.ema_counts, state.ema_sums, options.ema_decay
                 )
             state.usage.mul_(USAGE_DECAY).add_(counts / counts.sum(), alpha=1 - USAGE_DECAY)
-            if options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
+            restarted = []
+            if ours and options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
                 dead = state.usage < options.dead_code_threshold
                 if dead.any():
+                    restarted = dead.nonzero().flatten().tolist()
                     quantizer.restart_codes(dead, flat, generator)
                     state.usage[dead] = 1.0 / config.num_codes
                     state.ema_counts[dead] = state.ema_counts.mean()
@@ -327,6 +374,7 @@ def train(
                 seconds=state.seconds + time.perf_counter() - started,
             )
             report(batch)
+            hooks.batch_done(model, x, q, restarted, batch)
         state.epoch = epoch + 1
         model.eval()
         metrics = evaluate(model, validation)
@@ -346,6 +394,8 @@ def train(
             "training_seconds": round(state.seconds, 1),
             "history": state.history,
         }
+        if state.changes:
+            metadata["changes"] = state.changes
         if state.epoch == options.epochs:  # the run is complete: measure the codes' prior and atlas
             metadata["prior"] = np.round(code_prior(model, train_digits.images), 6).tolist()
             metadata["atlas"] = measure_atlas(model, train_digits).to_json()

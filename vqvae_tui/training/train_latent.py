@@ -39,6 +39,7 @@ from vqvae_tui.training.train import (
     restore_optimizer,
     resume_path,
     saved_epochs,
+    set_learning_rate,
 )
 
 LATENT_MODELS = {"vae": VAE, "ae": Autoencoder}
@@ -165,7 +166,8 @@ def train_latent(
 
     for epoch in range(start, options.epochs):
         started, cpu_started = time.perf_counter(), time.process_time()
-        for step, x, generator in batches(images, options, epoch, steps, optimizer):
+        for step, x, generator in batches(images, options, epoch, steps):
+            set_learning_rate(optimizer, options, (epoch * steps + step) / (options.epochs * steps))
             loss, reconstruction, kl = batch_loss(model, x, options, generator)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

@@ -61,6 +61,7 @@ class VQVAEApp(ModelLoading, Saving, App):
         "vae": screen("vae", "VAEScreen"),
         "graph": screen("graph", "GraphScreen"),
         "comparison": screen("comparison", "ComparisonScreen"),
+        "training": screen("training", "TrainingScreen"),
     }
     ACTIONS = actions(
         "app",
@@ -92,13 +93,20 @@ class VQVAEApp(ModelLoading, Saving, App):
         self, weights: Path | None = None, model=None, opened=None, tour: int | None = None,
         exports: ExportPlace | None = ExportPlace(),
         latent_weights: dict[str, Path | None] | None = None, latent_models: dict | None = None,
+        data: Path | None = None, data_sources: list | None = None, runs: Path = Path("runs"),
     ):  # fmt: skip
         """`opened`: (pixels, edits) of a state file to start from (`--open`); `tour`: the
         walkthrough's step (1-based) to start at; `exports`: where e and s save (None: off);
         `latent_weights`: the VAE's and the autoencoder's weights files ("vae", "ae" → a path,
         None for the shipped ones); `latent_models`: kind → (model, latent map), loaded
-        already."""
+        already; `data_sources`: the IDX data sets found, which the training screen chooses from;
+        `data`: the directory it starts with (default: the first source's; None: none found);
+        `runs`: where its runs save."""
         super().__init__()
+        self.data_sources = list(data_sources or [])
+        first = self.data_sources[0].directory if self.data_sources else None
+        self.data = data if data is not None else first
+        self.runs = runs
         self.exports = exports
         guard_input_parser()
         self.set_up_models(weights, model, latent_weights, latent_models)

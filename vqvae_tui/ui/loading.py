@@ -7,6 +7,7 @@ VAE's, the autoencoder's), and the app goes on.
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -29,6 +30,10 @@ class ModelLoading:
         self.latent_weights = dict(latent_weights or {})
         self.latent_models: dict[str, tuple[object, LatentMap]] = dict(latent_models or {})
         self.loading: set[str] = set()  # the kinds whose weights a worker is loading
+        # which VQ-VAE weights the explainer shows: the codebook's title names them
+        self.model_name = (
+            "shipped MNIST" if weights is None else Path(weights).name.removesuffix(".safetensors")
+        )
 
     def start_loading(self) -> None:
         if self.model is None:
@@ -69,6 +74,13 @@ class ModelLoading:
             return
         self.model = model
         self.update_trace()
+
+    def use_model(self, model, name: str) -> None:
+        """Show another VQ-VAE (a training run's weights) on every screen."""
+        self.model_name = name
+        if self.session.check_edits(model.config.num_codes) is not None:
+            self.session.reset_edits()  # edits of codes the new model does not have
+        self.model_loaded(model)
 
     def latent_model(self, kind: str):
         """The VAE or the autoencoder; None while it loads (the first call starts loading it)."""

@@ -88,6 +88,9 @@ class SummaryScreen(Touring, DrawingScreen):
         Action("t", "comparison", "Three AEs",
                "The drawing through a plain autoencoder, the VAE and the VQ-VAE, side by side",
                footer=15),
+        Action("L", "training", "Train",
+               "The training lab: train a model here and watch its losses, usage and codes",
+               footer=16),
         Action("v", "cycle_grid", "Next grid", "Compact layout: show the next latent grid",
                footer=32),
         Action("n", "runner_up", "Try runner-up",
@@ -208,6 +211,7 @@ class SummaryScreen(Touring, DrawingScreen):
         if self.app.model is not None and self.app.model is not self.captioned:
             self.captioned = self.app.model
             self.captions.update(captions(self.captioned.config.encoder))
+            self.query_one("#codebook-panel").border_title = f"Codebook · {self.app.model_name}"
         if trace is not None:
             self.show_output(trace)
         for grid in self.grids.values():
@@ -300,6 +304,9 @@ class SummaryScreen(Touring, DrawingScreen):
 
     def action_comparison(self) -> None:
         self.open("comparison")
+
+    def action_training(self) -> None:
+        self.open("training")
 
     # ---- the walkthrough ----------------------------------------------------------------
 

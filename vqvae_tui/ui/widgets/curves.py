@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from rich.text import Text
 
+from vqvae_tui.plots import BRAILLE, DOT_BITS
 from vqvae_tui.ui.widgets.lines import TextLines
-from vqvae_tui.ui.widgets.plane import BRAILLE, DOT_BITS, DOTS
+from vqvae_tui.ui.widgets.plane import DOTS
 
 if TYPE_CHECKING:
     from vqvae_tui.model.latent_tracing import VAETrace
@@ -37,7 +38,7 @@ def curve(mean: float, sigma: float, columns: int, extent: float) -> list[str]:
     for column, height in enumerate(heights):
         neighbours = heights[max(column - 1, 0) : column + 2]  # steep parts drawn joined
         for dot_y in range(height, max(height, int(neighbours.max())) + 1):
-            cells[dot_y // down, column // across] |= DOT_BITS[column % across][dot_y % down]
+            cells[dot_y // down, column // across] |= DOT_BITS[dot_y % down][column % across]
     return ["".join(chr(BRAILLE + bits) for bits in row) for row in cells]
 
 

@@ -21,6 +21,7 @@ from rich.style import Style
 from textual.events import MouseDown, MouseMove, MouseUp, Resize
 from textual.geometry import Offset
 
+from vqvae_tui.plots import BRAILLE, DOT_ARRAY
 from vqvae_tui.ui.actions import actions, bindings, moves
 from vqvae_tui.ui.colours import code_colour, palette_colour, palette_style
 from vqvae_tui.ui.messages import LatentPointChosen, LatentStep
@@ -28,9 +29,7 @@ from vqvae_tui.ui.widgets.bands import Banded
 
 PLANE_BAND = 8  # cells a band: a moved mark repaints at most its band's part of a line
 DOTS = (2, 4)  # braille dots of a cell: across, down
-BRAILLE = 0x2800
-DOT_BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))  # [column][row] of a cell's dots
-DOT_BIT_ARRAY = np.array(DOT_BITS)
+DOT_BIT_ARRAY = DOT_ARRAY.T  # [column][row] of a cell's dots
 RINGS = (1, 2)  # the ellipses drawn: 1σ and 2σ
 CROWDED = 4  # points in a cell that make its digit bold
 EMPTY, AXIS, ORIGIN = -1, -2, -3  # what a scatter cell without digits shows

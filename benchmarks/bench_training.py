@@ -1,0 +1,110 @@
+"""Training in the app: input while a run trains, and the run's throughput in the app
+against `vqvae-tui train` with the same settings.
+
+    python benchmarks/bench_training.py [MNIST_DIR] [--input-only]     (or: make bench)
+
+Input: the app in a real pseudo-terminal at 120×40 (as benchmarks/bench_ui.py runs it) starts
+a run on the training screen (L, space), waits for its first batch, goes back to the summary
+(Esc: the run goes on behind it) and drags the mouse across the canvas, a cell a move: each
+move is timed from the report to the last byte of the frame it caused, as in bench_ui.py, while
+the child process trains. Throughput: the training seconds the sidecar records for the same
+epochs (train() times each epoch's batches and validation), for a run started from the
+training screen and for the train command. --input-only: the input alone (the run is stopped).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_ui import HEIGHT, WIDTH, drags, read_until  # noqa: E402
+
+from vqvae_tui.model import read_metadata  # noqa: E402
+from vqvae_tui.settings import DEFAULTS, command_line  # noqa: E402
+from vqvae_tui.settings import SETTINGS as SETTINGS_TABLE  # noqa: E402
+
+EPOCHS = 2
+SETTINGS = {**DEFAULTS, "epochs": EPOCHS}
+EPOCHS_ROW = [setting.name for setting in SETTINGS_TABLE].index("epochs")
+
+
+def in_the_app(data: Path, scratch: Path, whole_run: bool) -> tuple[list[float], float]:
+    """Strokes on the summary while a run of the recipe (EPOCHS epochs) trains behind it."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    app = subprocess.Popen(
+        [sys.executable, "-m", "vqvae_tui", "--data", str(data)], stdin=follower,
+        stdout=follower, stderr=follower, env=env, close_fds=True, cwd=scratch,
+    )  # fmt: skip
+    os.close(follower)
+    try:
+        read_until(leader, b"reconstruction loss", timeout=60)
+        os.write(leader, b"L")
+        read_until(leader, b"Settings", timeout=10)
+        # the epochs row: down to it, then ← from 55 to 2 (55 → 30 → 20 → 10 → 5 → 2)
+        os.write(leader, b"j" * EPOCHS_ROW + b"h" * 5 + b" ")
+        read_until(leader, b"batch 1/", timeout=120)
+        os.write(leader, b"\x1b")  # Esc: back to the summary
+        read_until(leader, None, timeout=5)
+        _, latencies = drags(leader)
+        if not whole_run:
+            os.write(leader, b"q")
+            app.wait(timeout=30)
+            return latencies, 0.0
+        sidecar = scratch / "runs" / "run-1.json"
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline and not (
+            sidecar.exists() and read_metadata(sidecar).get("epochs") == EPOCHS
+        ):
+            read_until(leader, None, timeout=1, quiet=0.5)
+        os.write(leader, b"q")
+        app.wait(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+        os.close(leader)
+    return latencies, read_metadata(scratch / "runs" / "run-1")["training_seconds"]
+
+
+def with_the_command(data: Path, out: Path) -> float:
+    line = command_line(SETTINGS, data, out).split()
+    subprocess.run([sys.executable, "-m", "vqvae_tui", *line[1:]], check=True, capture_output=True)
+    return read_metadata(out)["training_seconds"]
+
+
+def main() -> None:
+    arguments = [a for a in sys.argv[1:] if a != "--input-only"]
+    whole_run = "--input-only" not in sys.argv
+    data = Path(arguments[0]) if arguments else ROOT.parent / "shared" / "data" / "mnist"
+    data = data.resolve()
+    with tempfile.TemporaryDirectory() as scratch:
+        latencies, app_seconds = in_the_app(data, Path(scratch), whole_run)
+        cli_seconds = with_the_command(data, Path(scratch) / "cli") if whole_run else 0.0
+    latencies.sort()
+    median = statistics.median(latencies)
+    print(f"stroke → all panels drawn while a run trains: median {median:.1f} ms,"
+          f" p95 {latencies[int(0.95 * len(latencies))]:.1f} ms, max {latencies[-1]:.1f} ms"
+          f" ({len(latencies)} strokes)")  # fmt: skip
+    if not whole_run:
+        return
+    print(f"{EPOCHS} epochs of the recipe: in the app {app_seconds:.1f} s, `vqvae-tui train`"
+          f" {cli_seconds:.1f} s: the app's throughput is {cli_seconds / app_seconds:.0%}"
+          " of the command's")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

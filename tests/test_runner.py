@@ -1,0 +1,174 @@
+"""A training run in a child process: it streams what it sees, obeys pause, step, resume,
+stop and live settings, hands over its current weights, and a killed child is reported."""
+
+import json
+import os
+import signal
+import time
+
+import pytest
+import torch
+
+from vqvae_tui.model import load, read_metadata
+from vqvae_tui.model.config import GRID, IMAGE
+from vqvae_tui.model.weights import from_bytes
+from vqvae_tui.settings import DEFAULTS
+from vqvae_tui.training.control import principal_axes
+from vqvae_tui.training.runner import VIEW_DIGITS, TrainingRun
+
+TINY = {**DEFAULTS, "num_codes": 8, "dim": 4, "batch_size": 16}
+
+
+class Watched:
+    """A run and every event it sent, read as a UI would (never waiting on the child)."""
+
+    def __init__(self, tiny_mnist, out, **settings):
+        self.run = TrainingRun({**TINY, **settings}, tiny_mnist, out)
+        self.seen: list[dict] = []
+
+    def __enter__(self):
+        self.run.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.run.close()
+
+    def until(self, done, timeout: float = 120) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.seen += self.run.events()
+            if done(self.seen):
+                return self.seen
+            time.sleep(0.02)
+        raise AssertionError(
+            f"timed out; saw {[e['kind'] for e in self.seen][-20:]}: {self.seen[-1:]}"
+        )
+
+    def kinds(self, kind: str) -> list[dict]:
+        return [event for event in self.seen if event["kind"] == kind]
+
+
+def ended(events) -> bool:
+    return bool(events) and events[-1]["kind"] in ("finished", "stopped", "failed", "lost")
+
+
+def test_a_run_streams_its_losses_usage_views_and_epochs(tiny_mnist, tmp_path):
+    with Watched(tiny_mnist, tmp_path / "w", epochs=2) as watched:
+        events = watched.until(ended)
+    assert events[0]["kind"] == "started" and events[0]["steps"] == 12  # 180 digits / 16
+    assert events[-1] == {"kind": "finished", "message": f"{tmp_path / 'w'} holds the last"
+                          " complete epoch (2)"}  # fmt: skip
+    batches = watched.kinds("batch")
+    assert [(b["epoch"], b["step"]) for b in batches] == [
+        (e, s) for e in (1, 2) for s in range(1, 13)
+    ]
+    for batch in batches:
+        assert all(batch[loss] > 0 for loss in ("reconstruction", "codebook", "commitment"))
+        assert batch["active"] + batch["dead"] == 8
+        # counted over the epoch so far: every position of every batch of the epoch
+        digits = min(batch["step"] * 16, 180)
+        assert sum(batch["counts"]) == digits * GRID * GRID
+        assert batch["active"] == sum(c > 0 for c in batch["counts"])
+        assert 1 <= batch["perplexity"] <= batch["active"] + 1e-4
+    assert batches[-1]["reconstruction"] < batches[0]["reconstruction"]
+    view = watched.kinds("view")[-1]
+    assert len(view["codes"]) == 8 and all(len(point) == 2 for point in view["points"])
+    assert len(view["points"]) == 400
+    for pictures in ("digits", "reconstructions", "decoded"):
+        assert len(view[pictures]) == VIEW_DIGITS and len(view[pictures][0]) == IMAGE * IMAGE
+    epochs = watched.kinds("epoch")
+    assert [e["epoch"] for e in epochs] == [1, 2]
+    assert epochs[-1]["mse"] == pytest.approx(read_metadata(tmp_path / "w")["validation"]["mse"])
+    json.dumps(events)  # plain values: a run can be recorded and replayed
+    load(tmp_path / "w")
+
+
+def test_pause_step_resume_and_stop(tiny_mnist, tmp_path):
+    with Watched(tiny_mnist, tmp_path / "w", epochs=1000) as watched:
+        watched.run.send("pause")  # taken before the first batch
+        watched.until(lambda seen: watched.kinds("state"))
+        time.sleep(0.5)
+        watched.until(lambda seen: True)
+        assert watched.kinds("batch") == []
+        for expected in (1, 2):
+            watched.run.send("step")
+            watched.until(lambda seen, n=expected + 1: len(watched.kinds("state")) == n)
+            time.sleep(0.3)
+            watched.until(lambda seen: True)
+            assert len(watched.kinds("batch")) == expected  # one batch a step, then paused
+            assert watched.kinds("view")[-1]["step"] == expected  # a view of every step
+        watched.run.send("resume")
+        watched.until(lambda seen: len(watched.kinds("batch")) > 30)  # past the first epoch
+        watched.run.send("stop")
+        events = watched.until(ended)
+    assert [e["state"] for e in watched.kinds("state")] == ["paused"] * 3 + ["running"]
+    assert events[-1]["kind"] == "stopped"
+    saved = read_metadata(tmp_path / "w")["epochs"]
+    assert saved >= 2 and events[-1]["message"].endswith(f"last complete epoch ({saved})")
+    load(tmp_path / "w")
+
+
+def test_live_settings_change_without_a_reset_and_are_recorded(tiny_mnist, tmp_path):
+    with Watched(tiny_mnist, tmp_path / "w", epochs=2) as watched:
+        watched.run.send("pause")
+        watched.run.send("step")
+        watched.until(lambda seen: len(watched.kinds("batch")) == 1 and watched.kinds("state"))
+        watched.run.send("change", "beta", 1.0)
+        watched.run.send("change", "learning_rate", 5e-4)
+        watched.run.send("change", "dead_code_threshold", 0.0)
+        watched.run.send("resume")
+        watched.until(ended)
+    assert [(e["setting"], e["value"]) for e in watched.kinds("changed")] == [
+        ("beta", 1.0), ("learning_rate", 5e-4), ("dead_code_threshold", 0.0)
+    ]  # fmt: skip
+    batches = watched.kinds("batch")
+    assert batches[1]["step"] == 2 and batches[1]["epoch"] == 1  # the same run, not a new one
+    sidecar = read_metadata(tmp_path / "w")
+    assert sidecar["model"]["beta"] == 1.0 and sidecar["options"]["learning_rate"] == 5e-4
+    assert sidecar["changes"][0] == {"epoch": 1, "step": 2, "setting": "beta", "value": 1.0}
+    with pytest.raises(ValueError, match="cannot change"):
+        watched.run.send("change", "num_codes", 4)
+
+
+def test_the_current_weights_come_over_the_pipe_and_load(tiny_mnist, tmp_path):
+    with Watched(tiny_mnist, tmp_path / "w", epochs=1000) as watched:
+        watched.run.send("pause")
+        watched.run.send("step")
+        watched.until(lambda seen: len(watched.kinds("state")) == 2)
+        watched.run.send("weights")
+        weights = watched.until(lambda seen: watched.kinds("weights"))[-1]
+    model = from_bytes(weights["tensors"], weights["sidecar"], "the run's weights")
+    assert model.config.num_codes == 8 and weights["step"] == 1
+    assert model.sidecar["options"]["ema_decay"] == 0.95
+    x_hat, _, _ = model(torch.zeros(1, 1, IMAGE, IMAGE))
+    assert x_hat.shape == (1, 1, IMAGE, IMAGE)
+
+
+def test_a_killed_child_is_reported_and_the_last_epoch_stays(tiny_mnist, tmp_path):
+    out = tmp_path / "w"
+    with Watched(tiny_mnist, out, epochs=1000, batch_size=8) as watched:
+        watched.until(lambda seen: watched.kinds("epoch"))
+        os.kill(watched.run.process.pid, signal.SIGKILL)
+        events = watched.until(ended, timeout=30)
+    assert events[-1]["kind"] == "lost"
+    assert events[-1]["message"].startswith("the training process was killed (signal 9);")
+    assert "holds the last complete epoch" in events[-1]["message"]
+    assert watched.run.events() == []  # reported once
+    load(out)
+
+
+def test_a_bad_data_directory_fails_in_one_event(tmp_path):
+    with Watched(tmp_path, tmp_path / "w") as watched:
+        events = watched.until(ended)
+    assert events[-1]["kind"] == "failed" and str(tmp_path) in events[-1]["message"]
+
+
+def test_principal_axes_are_the_directions_of_most_variance():
+    generator = torch.Generator().manual_seed(0)
+    vectors = torch.randn(500, 3, generator=generator) * torch.tensor([5.0, 0.1, 1.0])
+    mean, axes = principal_axes(vectors)
+    assert torch.allclose(axes.abs(), torch.tensor([[1.0, 0, 0], [0, 0, 1.0]]), atol=0.05)
+    assert (axes.abs().argmax(dim=1) == torch.tensor([0, 2])).all()
+    assert (axes[torch.arange(2), axes.abs().argmax(dim=1)] > 0).all()  # signs fixed
+    _, one = principal_axes(torch.randn(50, 1, generator=generator))
+    assert one.shape == (2, 1) and one[1].abs().sum() == 0

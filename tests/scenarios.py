@@ -82,6 +82,7 @@ VAE_SIZES = {"120x40": (120, 40), "80x24": (80, 24)}
 VAE_PINNED = ("3", "z", "tab", "right", "right", "up", "up")  # z pinned two cells right, up
 GRAPH = ("3", "z", "d", "tab", *["down"] * 7)  # the graph view, its node σ focused
 COMPARISON = ("3", "t")  # the three autoencoders over a sample 3
+GRAPH_COMPACT = ("3", "z", "d", *["down"] * 7)  # at 80×24 the keys start on the graph: node σ
 
 
 @cache
@@ -157,6 +158,7 @@ def main() -> None:
     shots += [(f"vae-{name}", size, VAE) for name, size in VAE_SIZES.items()]
     shots += [("vae-pinned-120x40", (120, 40), VAE_PINNED), ("graph-120x40", (120, 40), GRAPH)]
     shots += [("comparison-120x40", (120, 40), COMPARISON)]
+    shots += [("graph-80x24", (80, 24), GRAPH_COMPACT), ("comparison-80x24", (80, 24), COMPARISON)]
     shots += [("tour-step13-120x40", (120, 40), TOUR[12])]
     shots = [(name, size, keys, False) for name, size, keys in shots]
     shots += [(f"training-{name}", size, keys, True) for name, (size, keys) in TRAINING.items()]

@@ -2,6 +2,7 @@
 and the random draws each latent allows, decoded by each model's own decoder."""
 
 import numpy as np
+from rich.text import Text
 from scenarios import make_app
 
 from vqvae_tui.model import decode_points
@@ -103,30 +104,88 @@ async def test_the_comparison_waits_for_its_models_and_says_so(shipped_model, mo
         assert "distinct codes" in str(numbers.render())
 
 
-def in_view(widget, scroll) -> bool:
-    """Whether the widget lies wholly inside the scrolled body's window."""
-    return scroll.region.contains_region(widget.region)
-
-
-async def test_at_80x24_the_keys_reach_every_panel_by_scrolling(shipped_model):
+async def test_at_80x24_a_compact_layout_shows_every_model_without_scrolling(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_comparison(pilot, "3")
-        body = app.screen.query_one("#comparison-body")
-        assert body.max_scroll_x > 0 and body.max_scroll_y > 0  # 120 columns in 80: it scrolls
+        screen = app.screen
+        body = screen.query_one("#comparison-body")
+        assert body.max_scroll_x == 0 and body.max_scroll_y == 0
+        shown = [*screen.small.values(), *screen.maps.values(), screen.codes]
+        shown += [pictures[0] for pictures in screen.draws.values()]
+        for widget in shown:  # each whole on the screen
+            assert widget.display and body.region.contains_region(widget.region), widget.id
+        for hidden in (screen.canvas, *screen.outputs.values()):
+            assert not hidden.display, hidden.id
+        assert app.focused is not screen.canvas  # hidden: space, x, p must not paint unseen
+        assert not any(pictures[1].display for pictures in screen.draws.values())
+        np.testing.assert_array_equal(screen.small["input"].levels,
+                                      thumbnail_levels(app.session.image))  # fmt: skip
+        traces = {"ae": app.ae_trace, "vae": app.vae_trace, "vqvae": app.trace}
+        errors = {"ae": app.ae_trace.mse, "vae": app.vae_trace.mse,
+                  "vqvae": app.trace.reconstruction_loss}  # fmt: skip
+        for kind, trace in traces.items():
+            np.testing.assert_array_equal(screen.small[kind].levels,
+                                          thumbnail_levels(trace.reconstruction))  # fmt: skip
+            title = screen.query_one(f"#{kind}-panel").border_title
+            assert title.endswith(f"MSE {errors[kind]:.4f}")  # the error on its one border line
+        for kind in ("ae", "vae"):  # the draw shown is marked, the hidden one is not
+            plane = screen.maps[kind]
+            assert [glyph for *_, glyph in plane.overlay.extra] == ["a"]
+            model, _ = app.latent_models[kind]
+            picture = decode_points(model, screen.points[kind][:1])[0]
+            np.testing.assert_array_equal(screen.draws[kind][0].levels, thumbnail_levels(picture))
+        numbers = str(screen.query_one("#comparison-numbers").render())
+        assert f"AE {screen.covers['ae']:.0%}, VAE {screen.covers['vae']:.0%}" in numbers
+        assert len(str(codes_text(app.trace.codes, narrow=True)).splitlines()[0]) == 14
+        before = app.session.image.copy()
+        await pilot.press("7")  # the drawing keys still draw: every model follows
+        await pilot.pause()
+        await pilot.pause()
+        assert not np.array_equal(app.session.image, before)
+        np.testing.assert_array_equal(screen.small["input"].levels,
+                                      thumbnail_levels(app.session.image))  # fmt: skip
+        np.testing.assert_array_equal(screen.small["vae"].levels,
+                                      thumbnail_levels(app.vae_trace.reconstruction))  # fmt: skip
         reached = []
-        for _ in range(3):  # Tab: the two maps, then the body itself
+        for _ in range(3):  # the keys reach the maps (the hidden canvas is skipped)
             await pilot.press("tab")
             await pilot.pause()
             reached.append(app.focused.id)
-            if app.focused is not body:
-                assert in_view(app.focused, body)  # the focused map was scrolled into view
-        assert reached == ["ae-map", "vae-map", "comparison-body"]
-        vqvae = app.screen.query_one("#vqvae-draws-panel")
-        assert not in_view(vqvae, body)
-        await pilot.press("end", *["right"] * body.max_scroll_x)  # the body scrolls by keys
+        assert {"ae-map", "vae-map"} <= set(reached) and "comparison-input" not in reached
+        focused = app.focused
+        await pilot.resize_terminal(120, 40)  # the full layout: pictures, two draws a map
         await pilot.pause()
-        assert in_view(vqvae, body)
+        await pilot.pause()
+        assert screen.outputs["vae"].display and not screen.small["vae"].display
+        np.testing.assert_array_equal(screen.outputs["vae"].levels,
+                                      levels(app.vae_trace.reconstruction))  # fmt: skip
+        assert [glyph for *_, glyph in screen.maps["vae"].overlay.extra] == ["a", "b"]
+        assert screen.query_one("#vae-panel").border_title == "VAE"
+        assert app.focused is focused  # the focus kept where the keys left it
+
+
+async def test_at_80x24_the_walkthrough_speaks_below_the_latents(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_comparison(pilot, "3")
+        await pilot.press("w", "n", "n")  # the second part's third step: the VAE's Gaussian
+        await pilot.pause()
+        screen = app.screen
+        wide, draws = screen.wide_tour, screen.query_one("#draws-row")
+        assert wide.display and not draws.display and not screen.tour.display
+        assert str(wide.render()) == str(screen.tour.render())  # the same words, wider
+        assert "Step 14 of 15" in str(wide.render()) and "draws a, b" in str(wide.render())
+        body = screen.query_one("#comparison-body")
+        assert body.max_scroll_y == 0 and body.region.contains_region(wide.region)
+        words = Text(str(wide.render()))
+        assert len(words.wrap(app.console, wide.size.width)) <= wide.size.height  # all of it
+        for kind in ("ae", "vae"):  # the words speak of both draws: both are marked
+            assert [glyph for *_, glyph in screen.maps[kind].overlay.extra] == ["a", "b"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert draws.display and not wide.display
+        assert [glyph for *_, glyph in screen.maps["vae"].overlay.extra] == ["a"]
 
 
 async def test_the_vqvae_draws_come_from_the_prior_of_the_weights_shown(shipped_model):

@@ -8,7 +8,15 @@ import pytest
 from scenarios import line_text, make_app
 
 from vqvae_tui.model.steps import SAMPLING_NODES, sampling_steps, vae_source
-from vqvae_tui.ui.widgets.graph import LABELS, ORDER, PLACES, REACHED, UNREACHED
+from vqvae_tui.ui.widgets.graph import (
+    COMPACT_PLACES,
+    COMPACT_TEMPLATE,
+    LABELS,
+    ORDER,
+    PLACES,
+    REACHED,
+    UNREACHED,
+)
 
 FULL = (120, 40)
 
@@ -146,20 +154,62 @@ async def test_the_curves_mark_epsilon_and_z_where_they_are_on_the_axis(shipped_
             assert ticks[below] - 1 <= line.index("▲") <= ticks[above] + 1, (value, line, axis)
 
 
-async def test_at_80x24_the_keys_reach_the_graph_and_the_code_by_scrolling(shipped_model):
+async def test_at_80x24_the_graph_code_and_numbers_all_show_without_scrolling(shipped_model):
     app = make_app(shipped_model)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_graph(pilot, "3")
-        body = app.screen.query_one("#graph-body")
-        assert body.max_scroll_y > 0  # 120×38 of panels in 80×23: it scrolls
-        for expected in ("computation-graph", "vae-code"):
-            await pilot.press("tab")
-            await pilot.pause()
-            assert app.focused.id == expected
-            visible = body.region.intersection(app.focused.region)
-            assert visible.height >= min(app.focused.region.height, body.region.height - 2)
+        screen = app.screen
+        body = screen.query_one("#graph-body")
+        assert body.max_scroll_x == 0 and body.max_scroll_y == 0
+        shown = [screen.graph, screen.small_code, screen.small_numbers]
+        for widget in shown:  # each whole on the screen, beside the others
+            assert body.region.contains_region(widget.region), widget.id
+        for hidden in (screen.canvas, screen.curves, screen.code, screen.kl, screen.gradient):
+            assert not hidden.display or not hidden.region.area, hidden.id
+        assert len(screen.graph.lines) == len(COMPACT_TEMPLATE) <= screen.graph.region.height
+        trace, path = app.vae_trace, app.gradients
+        text = str(screen.graph.render())
+        for value in (*trace.mean, *trace.sigma, *trace.epsilon, *trace.z):
+            assert f"{value:+.3f}" in text  # the graph's live values, as at 120×40
+        numbers = str(screen.small_numbers.render())
+        terms = [0.5 * (m**2 + s**2 - lv - 1)
+                 for m, s, lv in zip(trace.mean, trace.sigma, trace.log_variance)]  # fmt: skip
+        assert f"z₁ {terms[0]:.3f}" in numbers and f"z₂ {terms[1]:.3f}" in numbers
+        assert f"model's {trace.kl.sum():.3f} nats" in numbers
+        assert f"{path.gradients['z'][0]:+8.3f}" in numbers and "ε ✗ not reached" in numbers
+        assert f"∂L/∂μ = ∂L/∂z   max|Δ| {path.mean_difference:.0e}" in numbers
+        assert f"∂L/∂σ = ε·∂L/∂z max|Δ| {path.sigma_difference:.0e}" in numbers
+        assert app.focused is screen.graph  # the canvas is hidden: the keys start on the graph
+        await pilot.press("2")  # the drawing keys still draw: the numbers follow
+        await pilot.pause()
+        assert app.vae_trace is not trace
+        assert f"{app.vae_trace.mean[0]:+.3f}" in str(screen.graph.render())
+
+
+async def test_at_80x24_code_and_graph_light_each_other_both_ways(shipped_model):
+    app = make_app(shipped_model)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_graph(pilot, "3")
+        screen = app.screen
+        lines = sampling_steps()
+        await pilot.press(*["down"] * (ORDER.index("sigma") + 1))  # the graph: node σ
+        await pilot.pause()
+        assert screen.focused_node == "sigma"
+        assert screen.small_code.linked == {lines["log-var trick"]}
+        assert styled_nodes(screen.graph, "graph--focus") == {"sigma"}
+        row, column = COMPACT_PLACES["epsilon"]  # the mouse, on the compact drawing
+        await pilot.hover("#computation-graph", offset=(column + 1, row))
+        await pilot.pause()
+        assert screen.focused_node == "epsilon" and screen.small_code.linked == {lines["noise"]}
+        await pilot.press("tab")
+        assert app.focused is screen.small_code
         step, line = min(sampling_steps().items(), key=lambda item: item[1])
         await pilot.press(*["down"] * (line + 1))  # the code's first step: its nodes light
         await pilot.pause()
-        assert app.screen.code_cursor == line
-        assert styled_nodes(app.screen.graph, "graph--linked") == set(SAMPLING_NODES[step])
+        assert screen.code_cursor == line
+        assert styled_nodes(screen.graph, "graph--linked") == set(SAMPLING_NODES[step])
+        await pilot.resize_terminal(120, 40)  # the full layout again: the full code pane
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.graph.places == PLACES and screen.code.linked == {line}
+        assert app.focused is screen.code

@@ -1,7 +1,8 @@
 """How the screens look. Summary: 120×40 and 80×24, empty, with a sample, with a selection.
 Details: 120×40 and 160×50 with a sample and a focused row. The atlas: opened from a selected
 position, at 120×40 and 80×24. The VAE screen at 120×40 and 80×24 (and z pinned), the graph view
-and the three autoencoders at 120×40. The collapse lab over a recorded pair at 120×40 and 80×24."""
+and the three autoencoders at 120×40 and 80×24. The collapse lab over a recorded pair at
+120×40 and 80×24."""
 
 import pytest
 from scenarios import (
@@ -15,6 +16,7 @@ from scenarios import (
     FASHION,
     FASHION_WEIGHTS,
     GRAPH,
+    GRAPH_COMPACT,
     HELP,
     LATENT,
     OPEN_PICTURE,
@@ -117,6 +119,16 @@ def test_graph_view(snap_compare, shipped_model):
 def test_comparison_screen(snap_compare, shipped_model):
     app = make_app(shipped_model)
     assert snap_compare(app, terminal_size=(120, 40), press=COMPARISON)
+
+
+def test_graph_view_compact(snap_compare, shipped_model):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(80, 24), press=GRAPH_COMPACT)
+
+
+def test_comparison_screen_compact(snap_compare, shipped_model):
+    app = make_app(shipped_model)
+    assert snap_compare(app, terminal_size=(80, 24), press=COMPARISON)
 
 
 @pytest.mark.parametrize("scenario", TRAINING)

@@ -3,6 +3,10 @@ the VQ-VAE, each with its latent (a point; a Gaussian; 49 codes), its reconstruc
 error; and what each latent allows: random draws from N(0, I) decoded by the autoencoder and the
 VAE (where they fall is marked a, b on their maps), random codes from the prior for the VQ-VAE.
 The walkthrough's second part runs over this screen.
+
+At 120×40 the pictures are 28×28 and the input is a canvas; at 80×24 (compact) every picture is a
+14×14 thumbnail (the input too: the drawing keys still draw) and one draw of each model is shown,
+so that everything fits without scrolling; the walkthrough's words take the draws' place.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from textual.widgets import Static
 from vqvae_tui.model.config import GRID, IMAGE
 from vqvae_tui.model.trained import TrainingData, trained_on
 from vqvae_tui.ui.actions import Action, actions, bindings
-from vqvae_tui.ui.screens.base import DrawingScreen
+from vqvae_tui.ui.screens.base import DrawingScreen, layout_for
 from vqvae_tui.ui.screens.walkthrough import (
     PRIOR_DISK,
     SECOND_PART,
@@ -36,10 +40,14 @@ from vqvae_tui.ui.widgets.picture import THUMBNAIL, Picture, thumbnail
 from vqvae_tui.ui.widgets.plane import LatentPlane, Overlay
 
 MODEL_NAMES = {"ae": "Autoencoder", "vae": "VAE", "vqvae": "VQ-VAE"}  # in the order shown
+SHORT_NAMES = {"ae": "AE", "vae": "VAE", "vqvae": "VQ-VAE"}  # compact: the name and its error
 LATENTS = {"ae": "z: a point", "vae": "N(μ, σ²): a Gaussian", "vqvae": f"{GRID}×{GRID} codes"}
+COMPACT_LATENTS = {**LATENTS, "vae": "N(μ, σ²)"}  # in a 20-column panel
 DRAWS = 2  # random draws per model
+COMPACT_DRAWS = 1  # … shown in the compact layout
 DRAW_NAMES = "ab"
 SPACING_SAMPLE = 500  # mapped digits whose nearest neighbours measure the map's spacing
+COMPACT_ABOUT = "Below: a draw from N(0, I) (a on the maps), codes from the prior.\nn new · w tour"
 WHAT_IT_SHOWS = (
     "What each latent allows: decode a random draw. From N(0, I) for the autoencoder and the "
     "VAE (a, b on their maps), from the codes' prior for the VQ-VAE.\n"
@@ -67,12 +75,14 @@ def vqvae_title(data: TrainingData) -> str:
     return MODEL_NAMES["vqvae"] + (f" · {data.name}" if data.known_not_mnist else "")
 
 
-def codes_text(codes: np.ndarray) -> Text:
-    """A grid of codes, one label on its code's colour a cell."""
+def codes_text(codes: np.ndarray, narrow: bool = False) -> Text:
+    """A grid of codes, one label on its code's colour a cell (two columns a code if narrow,
+    else three)."""
     text = Text(no_wrap=True)
     for row in np.asarray(codes).reshape(GRID, GRID):
         for code in row:
-            text.append_text(code_text(int(code)))
+            label = code_text(int(code))
+            text.append_text(label[1:] if narrow else label)
         text.append("\n")
     return text
 
@@ -103,6 +113,11 @@ class ComparisonScreen(Touring, DrawingScreen):
         self.outputs = {
             kind: Picture(monochrome=monochrome, id=f"{kind}-output") for kind in MODEL_NAMES
         }
+        # the compact layout's thumbnails of the input and of the three reconstructions
+        self.small = {
+            kind: Picture(monochrome=monochrome, pixels=THUMBNAIL, id=f"{kind}-small")
+            for kind in ("input", *MODEL_NAMES)
+        }
         self.maps = {kind: LatentPlane(id=f"{kind}-map") for kind in ("ae", "vae")}
         self.codes = Static(id="vqvae-codes")
         self.draws = {
@@ -112,7 +127,15 @@ class ComparisonScreen(Touring, DrawingScreen):
             ]
             for kind in MODEL_NAMES
         }
+        for widget in (self.canvas, *self.outputs.values()):
+            widget.add_class("comparison-large")
+        for widget in self.small.values():
+            widget.add_class("comparison-small")
+        for pictures in self.draws.values():
+            for widget in pictures[COMPACT_DRAWS:]:
+                widget.add_class("draw-extra")
         self.tour = TourPanel(id="comparison-tour")
+        self.wide_tour = TourPanel(id="comparison-tour-compact")  # 80×24: below, 78 columns
         self.points: dict[str, np.ndarray] = {}  # kind → the draws from N(0, I) on its plane
         self.spacings: dict[str, float] = {}  # kind → its map's spacing
         self.covers: dict[str, float] = {}  # kind → its map's share of digits near the prior
@@ -126,12 +149,15 @@ class ComparisonScreen(Touring, DrawingScreen):
             with Horizontal(classes="comparison-row", id="outputs-row"):
                 with Container(classes="panel", id="comparison-input-panel"):
                     yield self.canvas
+                    yield self.small["input"]
                 for kind, picture in self.outputs.items():
                     with Container(classes="panel", id=f"{kind}-panel"):
                         yield picture
+                        yield self.small[kind]
             with Horizontal(classes="comparison-row", id="latents-row"):
                 yield self.tour
                 yield Static(WHAT_IT_SHOWS, id="comparison-about")
+                yield Static(COMPACT_ABOUT, id="comparison-about-compact")
                 for kind in MODEL_NAMES:
                     with Container(classes="panel latent-panel", id=f"{kind}-latent-panel"):
                         yield self.maps[kind] if kind in self.maps else self.codes
@@ -140,6 +166,7 @@ class ComparisonScreen(Touring, DrawingScreen):
                 for kind, pictures in self.draws.items():
                     with Horizontal(classes="panel draws-panel", id=f"{kind}-draws-panel"):
                         yield from pictures
+            yield self.wide_tour
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -147,11 +174,11 @@ class ComparisonScreen(Touring, DrawingScreen):
         self.query_one("#comparison-input-panel").border_title = f"Input {IMAGE}×{IMAGE}"
         for kind, name in MODEL_NAMES.items():
             self.query_one(f"#{kind}-panel").border_title = name
-            self.query_one(f"#{kind}-latent-panel").border_title = LATENTS[kind]
         self.query_one("#ae-draws-panel").border_title = "draws from N(0, I)"
         self.query_one("#vae-draws-panel").border_title = "draws from N(0, I)"
         self.query_one("#vqvae-draws-panel").border_title = "codes drawn"
-        self.canvas.focus()
+        if layout_for(self.app.size) != "compact":  # at 80×24 the canvas is hidden
+            self.canvas.focus()
 
     # ---- drawing what the three models computed ------------------------------------------
 
@@ -165,6 +192,7 @@ class ComparisonScreen(Touring, DrawingScreen):
 
     def show(self) -> None:
         super().show()
+        self.show_small_input()
         app = self.app
         loaded = self.loaded()
         traces = {"ae": app.ae_trace, "vae": app.vae_trace, "vqvae": app.trace}
@@ -187,8 +215,12 @@ class ComparisonScreen(Touring, DrawingScreen):
                 panel.border_subtitle = f"{self.covers[kind]:.0%} in |z| ≤ {PRIOR_DISK:g}"
         if self.drawn_with != [model for model, _ in loaded.values()]:
             self.decode_draws(loaded)
+        compact = self.layout_name == "compact"
         for kind, trace in traces.items():
-            self.outputs[kind].show(trace.reconstruction)
+            if compact:
+                self.small[kind].show(thumbnail(trace.reconstruction))
+            else:
+                self.outputs[kind].show(trace.reconstruction)
         ae, vae, vq = traces["ae"], traces["vae"], traces["vqvae"]
         self.maps["ae"].show(Overlay(z=tuple(ae.z.tolist()), extra=self.marks("ae")))
         self.maps["vae"].show(
@@ -199,29 +231,58 @@ class ComparisonScreen(Touring, DrawingScreen):
                 extra=self.marks("vae"),
             )
         )
-        self.codes.update(codes_text(vq.codes))
-        panel, title = self.query_one("#vqvae-panel"), vqvae_title(trained_on(app.model.sidecar))
-        if panel.border_title != title:
-            panel.border_title = title
+        self.codes.update(codes_text(vq.codes, narrow=compact))
         errors = {"ae": ae.mse, "vae": vae.mse, "vqvae": vq.reconstruction_loss}
         for kind, error in errors.items():
             panel = self.query_one(f"#{kind}-panel")
-            subtitle = f"MSE {error:.4f}"
-            if panel.border_subtitle != subtitle:
-                panel.border_subtitle = subtitle
+            if compact:  # one border line: the name and the error in the title
+                title, subtitle = f"{SHORT_NAMES[kind]} MSE {error:.4f}", None
+            else:
+                name = vqvae_title(trained_on(app.model.sidecar)) if kind == "vqvae" else None
+                title, subtitle = name or MODEL_NAMES[kind], f"MSE {error:.4f}"
+            if (panel.border_title, panel.border_subtitle) != (title, subtitle):
+                panel.border_title, panel.border_subtitle = title, subtitle
+        covers = (
+            f"\n|z| ≤ {PRIOR_DISK:g}: AE {self.covers['ae']:.0%}, VAE {self.covers['vae']:.0%}"
+            if compact
+            else ""
+        )  # the maps' subtitles say it in the full layout
         numbers.update(
             f"z = ({ae.z[0]:+.2f}, {ae.z[1]:+.2f})\n"
             f"μ = ({vae.mean[0]:+.2f}, {vae.mean[1]:+.2f})\n"
             f"σ = ({vae.sigma[0]:.3f}, {vae.sigma[1]:.3f})\n"
             f"KL {vae.kl.sum():.2f} nats\n"
-            f"{len(set(vq.codes.tolist()))} distinct codes"
+            f"{len(set(vq.codes.tolist()))} distinct codes{covers}"
         )
         if self.tour_step is not None:
             self.show_tour()
 
+    def show_drawing(self) -> None:
+        super().show_drawing()
+        self.show_small_input()
+
+    def show_small_input(self) -> None:
+        if self.layout_name == "compact":  # the compact layout's input: a thumbnail
+            self.small["input"].show(thumbnail(self.session.image))
+
+    def layout_changed(self, name: str) -> None:
+        if name == "compact" and self.focused is self.canvas:  # hidden there
+            self.set_focus(None)
+        elif name == "full" and self.focused is None:
+            self.canvas.focus()
+        latents = COMPACT_LATENTS if name == "compact" else LATENTS
+        for kind, title in latents.items():
+            self.query_one(f"#{kind}-latent-panel").border_title = title
+        self.show()  # thumbnails or pictures, titles, one draw or two on the maps
+
     def marks(self, kind: str) -> tuple[tuple[float, float, str], ...]:
+        """The draws, marked on a map by their names (at 80×24 those shown, or all while the
+        walkthrough, which speaks of them all, hides the draws' row)."""
+        few = self.layout_name == "compact" and self.tour_step is None
+        shown = COMPACT_DRAWS if few else DRAWS
         return tuple(
-            (float(x), float(y), DRAW_NAMES[i]) for i, (x, y) in enumerate(self.points[kind])
+            (float(x), float(y), DRAW_NAMES[i])
+            for i, (x, y) in enumerate(self.points[kind][:shown])
         )
 
     def decode_draws(self, loaded: dict) -> None:
@@ -263,6 +324,10 @@ class ComparisonScreen(Touring, DrawingScreen):
     def action_tour(self) -> None:
         self.enter_tour(0 if self.tour_step is None else self.tour_step)
 
+    def action_tour_leave(self) -> None:
+        super().action_tour_leave()
+        self.show()  # at 80×24 the maps mark only the draws shown again
+
     def action_tour_next(self) -> None:
         if self.tour_step is not None and self.tour_step < len(SECOND_PART) - 1:
             self.enter_tour(self.tour_step + 1)
@@ -283,7 +348,8 @@ class ComparisonScreen(Touring, DrawingScreen):
             panel.set_class(panel.id in step.panels, "-tour-target")
         facts = self.facts()
         words = step.explain(facts) if facts is not None else None
-        self.tour.show_words(len(TOUR_STEPS) + self.tour_step, step.title, words)
+        for tour in (self.tour, self.wide_tour):
+            tour.show_words(len(TOUR_STEPS) + self.tour_step, step.title, words)
 
     def facts(self) -> Comparison | None:
         app = self.app

@@ -2,6 +2,10 @@
 module, linked both ways with its computational graph drawn live; the two normal curves of each
 latent dimension; the KL of each dimension with its formula; and the gradient path of the
 reconstruction loss, measured by autograd for the current drawing.
+
+At 80×24 (compact) the graph (without its spacer rows) stands beside the code and a panel of the
+KL and gradient numbers; the Input and the normal curves show in the full layout only (the
+drawing keys still draw).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from vqvae_tui.model.steps import line_of_node, nodes_of_line, vae_source
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.messages import CodeLineSelected, NodeSelected
-from vqvae_tui.ui.screens.base import DrawingScreen
+from vqvae_tui.ui.screens.base import DrawingScreen, layout_for
 from vqvae_tui.ui.widgets.canvas import Canvas
 from vqvae_tui.ui.widgets.code import CodePane
 from vqvae_tui.ui.widgets.curves import SUBSCRIPTS, NormalCurves
@@ -29,22 +33,48 @@ if TYPE_CHECKING:
     from vqvae_tui.model.latent_tracing import GradientPath, VAETrace
 
 
+def kl_terms(trace: VAETrace) -> list[float]:
+    """The KL of each dimension, by the closed form from the numbers on screen."""
+    return [
+        0.5 * (mean**2 + sigma**2 - log_variance - 1)
+        for mean, sigma, log_variance in zip(trace.mean, trace.sigma, trace.log_variance)
+    ]
+
+
 def describe_kl(trace: VAETrace) -> Text:
     """The KL of each dimension from the numbers on screen, by the closed form, beside the
     model's own KL loss."""
     text = Text("KL to N(0, 1), each z:\n", "bold")
     text.append(" KL(N(μ, σ²) ‖ N(0, 1))\n", "dim")
     text.append("  = ½(μ² + σ² − log σ² − 1)\n", "dim")
-    total = 0.0
+    terms = kl_terms(trace)
     for i, (mean, sigma, log_variance) in enumerate(
         zip(trace.mean, trace.sigma, trace.log_variance)
     ):
-        kl = 0.5 * (mean**2 + sigma**2 - log_variance - 1)
-        total += kl
         text.append(f"z{SUBSCRIPTS[i]} ½({mean**2:.3f}+{sigma**2:.4f}{-log_variance:+.3f}−1)\n")
-        text.append(f"   = {kl:.3f} nats\n")
-    text.append(f"sum             {total:.3f} nats\n")
+        text.append(f"   = {terms[i]:.3f} nats\n")
+    text.append(f"sum             {sum(terms):.3f} nats\n")
     text.append(f"the model's KL  {float(np.sum(trace.kl)):.3f} nats", "bold")
+    return text
+
+
+def describe_compact(trace: VAETrace, path: GradientPath | None) -> Text:
+    """The KL and the gradient path in ten lines of thirty columns (the compact layout)."""
+    terms = kl_terms(trace)
+    text = Text("KL = ½(μ² + σ² − log σ² − 1)\n", "dim")
+    text.append(" + ".join(f"z{SUBSCRIPTS[i]} {kl:.3f}" for i, kl in enumerate(terms)) + "\n")
+    text.append(f"= {sum(terms):.3f}; model's {float(np.sum(trace.kl)):.3f} nats\n", "bold")
+    if path is None:
+        return text
+    text.append("L: the reconstruction loss\n", "bold")
+    text.append("∂L/∂z " + " ".join(f"{value:+8.3f}" for value in path.gradients["z"]) + "\n")
+    text.append(f"∂L/∂μ = ∂L/∂z   max|Δ| {path.mean_difference:.0e}\n")
+    text.append(f"∂L/∂σ = ε·∂L/∂z max|Δ| {path.sigma_difference:.0e}\n")
+    epsilon = "∇ reached" if path.reached["epsilon"] else "✗ not reached"
+    text.append(f"ε {epsilon}\n", "bold")
+    text.append(
+        f"‖∂L/∂θ‖ enc {path.encoder_gradient_norm:.1f} dec {path.decoder_gradient_norm:.1f}"
+    )
     return text
 
 
@@ -94,6 +124,8 @@ class GraphScreen(DrawingScreen):
         self.kl = TextLines("loading the VAE…", id="kl")
         self.gradient = TextLines(id="gradient-path")
         self.code = CodePane(self.source, id="vae-code")
+        self.small_code = CodePane(self.source, id="vae-code-compact")  # beside the graph
+        self.small_numbers = TextLines(id="graph-numbers")  # the KL and gradient, compact
         self.focused_node: str | None = None
         self.linked_nodes: set[str] = set()
         self.code_cursor: int | None = None
@@ -112,6 +144,10 @@ class GraphScreen(DrawingScreen):
                         yield self.curves
                     with Container(classes="panel", id="gradient-panel"):
                         yield self.gradient
+                    with Container(classes="panel", id="vae-code-compact-panel"):
+                        yield self.small_code
+                    with Container(classes="panel", id="graph-numbers-panel"):
+                        yield self.small_numbers
             with Container(classes="panel", id="vae-code-panel"):
                 yield self.code
         yield KeyFooter()
@@ -124,25 +160,42 @@ class GraphScreen(DrawingScreen):
             "curves-panel": "Normal curves of z₁ and z₂",
             "gradient-panel": "Gradient path, by autograd",
             "vae-code-panel": "VAE.forward — model/vae.py",
+            "vae-code-compact-panel": "VAE.forward",
+            "graph-numbers-panel": "KL, gradient by autograd",
         }
         for panel, title in titles.items():
             self.query_one(f"#{panel}").border_title = title
-        self.canvas.focus()
+        compact = layout_for(self.app.size) == "compact"
+        (self.graph if compact else self.canvas).focus()  # the canvas is hidden at 80×24
 
     def show(self) -> None:
         super().show()
         trace, path = self.app.vae_trace, self.app.gradients
+        compact = self.layout_name == "compact"
         lines = {line_of_node(node) for node in self.linked_nodes} - {None}
-        self.code.show(lines, self.code_cursor)
+        (self.small_code if compact else self.code).show(lines, self.code_cursor)
         self.graph.show(trace, path, self.linked_nodes, self.focused_node)
         loaded = self.app.latent_models.get("vae")
         if trace is None or loaded is None:
-            self.kl.update(self.app.problems.get("vae") or "loading the VAE…")
+            problem = self.app.problems.get("vae") or "loading the VAE…"
+            (self.small_numbers if compact else self.kl).update(problem)
+            return
+        if compact:
+            self.small_numbers.update(describe_compact(trace, path))
             return
         self.curves.show(trace, plane_extent(loaded[1].points))
         self.kl.update(describe_kl(trace))
         if path is not None:
             self.gradient.update(describe_gradient(trace, path))
+
+    def layout_changed(self, name: str) -> None:
+        compact = name == "compact"
+        self.graph.set_compact(compact)
+        if compact and self.focused in (self.canvas, self.code):  # hidden there
+            self.graph.focus()
+        elif not compact and self.focused is self.small_code:
+            self.code.focus()
+        self.show()
 
     def on_node_selected(self, message: NodeSelected) -> None:
         """A node: its line of code, and the other nodes that line computes."""

@@ -187,8 +187,10 @@ class VAEScreen(DrawingScreen):
             zoom.border_title = title
         pinned = trace.cursor is not None
         picture = trace.cursor_reconstruction if pinned else trace.reconstruction
-        self.output.show(picture)
-        self.small_output.show(thumbnail(picture))
+        if self.layout_name == "compact":  # the small Output shows only there
+            self.small_output.show(thumbnail(picture))
+        else:
+            self.output.show(picture)
         self.set_subtitle("vae-output-panel", "decoder(╋ z)" if pinned else "decoder(z)")
         self.set_subtitle("map-panel", "z pinned (f follows)" if pinned else "z follows μ + σ·ε")
         self.numbers.update(describe_gaussian(trace, compact=self.layout_name == "compact"))

@@ -2,6 +2,7 @@
 
 x → encoder → μ and log σ² → ×½ → exp → σ; ε ~ N(0, I) on its own branch (no parameters);
 × and + → z → decoder → x̂. Each node is a bracketed label with its values beside or below it.
+At 80×24 the graph is drawn without the links between the log-var trick's steps (21 rows).
 Nodes linked to the selected line of code are drawn in the `graph--linked` style, the focused
 node reversed; nodes the reconstruction loss's gradient reaches (measured by autograd) carry
 '∇', and those it never reaches (x, ε) '✗'. The arrows (or hover, or a click) pick a node.
@@ -49,6 +50,8 @@ TEMPLATE = (  # one free cell after each label, for its gradient mark
     "                │",
     "               [x̂]  decoder(z)",
 )
+SPACERS = (6, 8, 10)  # TEMPLATE's links between the log-var trick's steps, not drawn at 80×24
+COMPACT_TEMPLATE = tuple(line for row, line in enumerate(TEMPLATE) if row not in SPACERS)
 LABELS = {  # node → its bracketed label in TEMPLATE
     "x": "[x]", "encoder": "[encoder]", "mean": "[μ]", "log_variance": "[log σ²]",
     "half": "[×½]", "exp": "[exp]", "sigma": "[σ]", "epsilon": "[ε ~ N(0, I)]", "times": "[×]",
@@ -60,14 +63,17 @@ BELOW = {"mean": (1, -5), "log_variance": (1, -2), "epsilon": (1, 2), "times": (
 REACHED, UNREACHED = "∇", "✗"  # does the gradient reach the node? (in the cell after it)
 
 
-def place(node: str) -> tuple[int, int]:
-    """(row, column) of a node's label in TEMPLATE."""
-    label = LABELS[node]
-    row = next(row for row, line in enumerate(TEMPLATE) if label in line)
-    return row, TEMPLATE[row].index(label)
+def places(template: tuple[str, ...]) -> dict[str, tuple[int, int]]:
+    """node → (row, column) of its label in a template."""
+    found = {}
+    for node, label in LABELS.items():
+        row = next(row for row, line in enumerate(template) if label in line)
+        found[node] = (row, template[row].index(label))
+    return found
 
 
-PLACES = {node: place(node) for node in LABELS}
+PLACES = places(TEMPLATE)
+COMPACT_PLACES = places(COMPACT_TEMPLATE)
 
 
 def pair(values: np.ndarray) -> str:
@@ -109,6 +115,7 @@ class ComputationGraph(HoverSelects, TextLines, can_focus=True):
 
     def __init__(self, *, id: str | None = None):
         super().__init__("\n".join(TEMPLATE), id=id)
+        self.template, self.places = TEMPLATE, PLACES  # the compact ones at 80×24
         self.focused_node: str | None = None
         self.spans: dict[str, tuple[int, int, int]] = {}  # node → (row, start, end) on screen
 
@@ -122,15 +129,21 @@ class ComputationGraph(HoverSelects, TextLines, can_focus=True):
         self.focused_node = focused
         self.update(self.drawing(trace, path, linked, focused))
 
+    def set_compact(self, compact: bool) -> None:
+        """Draw the compact template (three rows fewer) or the full one, from the next show."""
+        self.template, self.places = (
+            (COMPACT_TEMPLATE, COMPACT_PLACES) if compact else (TEMPLATE, PLACES)
+        )
+
     def drawing(self, trace, path, linked: set[str], focused: str | None) -> Text:
-        lines = [Text(line, no_wrap=True) for line in TEMPLATE]
+        lines = [Text(line, no_wrap=True) for line in self.template]
         values = node_values(trace) if trace is not None else {}
         style = {
             name: self.get_component_rich_style(f"graph--{name}", partial=True)
             for name in ("node", "linked", "focus", "gradient")
         }
         self.spans = {}
-        for node, (row, column) in PLACES.items():
+        for node, (row, column) in self.places.items():
             end = column + len(LABELS[node])
             lines[row].stylize(style["node"], column, end)
             if node in linked:

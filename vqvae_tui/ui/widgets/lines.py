@@ -29,7 +29,10 @@ class TextLines(Widget):
 
     def update(self, text: Text | str) -> None:
         text = Text(text) if isinstance(text, str) else text
-        lines = list(text.wrap(self.app.console, max(self.size.width, 10)))
+        if text.no_wrap:  # its lines as they are (render_line crops them to the width)
+            lines = list(text.split("\n", allow_blank=True))
+        else:
+            lines = list(text.wrap(self.app.console, max(self.size.width, 10)))
         if len(lines) != len(self.lines):
             self.lines = lines
             self.refresh(layout=True)
@@ -46,11 +49,8 @@ class TextLines(Widget):
         if y >= len(self.lines):
             return Strip.blank(self.size.width, self.rich_style)
         segments = list(self.lines[y].render(self.app.console))
-        strip = (
-            Strip(segments)
-            .apply_style(self.rich_style)
-            .crop_extend(0, self.size.width, self.rich_style)
-        )
+        base = self.rich_style
+        strip = Strip(segments).apply_style(base).crop_extend(0, self.size.width, base)
         if self.palette:
             strip = Strip(
                 [Segment(text, palette_style(style) if style else style, control)

@@ -184,6 +184,7 @@ class BandedPicture(Banded):
         self.monochrome = monochrome
         self.shades = shades
         self.levels = np.zeros((IMAGE, IMAGE), dtype=np.uint8)
+        self.cells = [[banded_cell(0, 0, monochrome)] * IMAGE for _ in range(IMAGE // 2)]  # [y][x]
 
     def on_mount(self) -> None:
         self.set_edges([*range(0, IMAGE, PICTURE_BAND), IMAGE])
@@ -194,18 +195,21 @@ class BandedPicture(Banded):
     def show(self, pixels: np.ndarray) -> None:
         """New pixels; repaints only the cells that look different."""
         levels = shown_levels(pixels, self.shades)
-        changed = changed_cells(self.levels, levels, self.monochrome)
+        changed = np.argwhere(changed_cells(self.levels, levels, self.monochrome)).tolist()
         self.levels = levels
-        self.refresh_cells((int(x), int(y)) for y, x in np.argwhere(changed))
+        tops, bottoms = levels[0::2].tolist(), levels[1::2].tolist()
+        for y, x in changed:
+            self.cells[y][x] = banded_cell(tops[y][x], bottoms[y][x], self.monochrome)
+        self.refresh_cells((x, y) for y, x in changed)
 
     def cell(self, x: int, y: int) -> Segment:
-        top, bottom = self.levels[2 * y, x], self.levels[2 * y + 1, x]
-        if not self.monochrome and PALETTE_NUMBER[top] == PALETTE_NUMBER[bottom]:
-            return flat_cell(int(top))  # one grey: a background alone, fewer bytes to send
-        return pixel_cell(top, bottom, self.monochrome)
+        return self.cells[y][x]
 
 
-@lru_cache(maxsize=256)
-def flat_cell(level: int) -> Segment:
-    """A cell whose two pixels show the same grey: a space on that grey."""
-    return Segment(" ", Style(bgcolor=palette_grey(level)))
+@lru_cache(maxsize=4096)
+def banded_cell(top: int, bottom: int, monochrome: bool) -> Segment:
+    """A cell of a BandedPicture showing two pixels' levels; one Segment for each look."""
+    if not monochrome and PALETTE_NUMBER[top] == PALETTE_NUMBER[bottom]:
+        # one grey: a space on that grey, a background alone (fewer bytes to send)
+        return Segment(" ", Style(bgcolor=palette_grey(top)))
+    return pixel_cell(top, bottom, monochrome)

@@ -109,6 +109,7 @@ class LatentPlane(Banded, can_focus=True):
         self.columns = self.rows = 0  # the plane's cells (the widget may be larger)
         self.top = 0  # the lines above the plane, which stands in the middle
         self.scatter = np.zeros((0, 0, 2), np.int64)  # [row, column]: (label or AXIS…, count)
+        self.scatter_cells: list[list[Segment]] = []  # [row][column]: what the scatter shows
         self.overlay = Overlay()
         self.drawn: dict[tuple[int, int], Segment] = {}  # the overlay's cells now
         self.dragging = False
@@ -171,29 +172,23 @@ class LatentPlane(Banded, can_focus=True):
         the axes through 0; repaints the cells that look different (all, at a new size)."""
         if not self.columns:
             return
-        counts = np.zeros((self.rows, self.columns, 10), np.int64)
-        columns, rows = self.cells_of(self.points.astype(np.float64))
-        inside = (columns >= 0) & (columns < self.columns) & (rows >= 0) & (rows < self.rows)
-        np.add.at(counts, (rows[inside], columns[inside], self.labels[inside]), 1)
-        totals = counts.sum(axis=2)
-        scatter = np.stack([np.where(totals > 0, counts.argmax(axis=2), EMPTY), totals], axis=2)
-        empty = totals == 0
-        zero_columns, zero_rows = self.cells_of(np.zeros((1, 2)))  # where the axes cross
-        zero_column, zero_row = int(zero_columns[0]), int(zero_rows[0])
-        if not self.axes:
-            zero_column = zero_row = -1
-        if 0 <= zero_row < self.rows:
-            scatter[zero_row, empty[zero_row], 0] = AXIS
-        if 0 <= zero_column < self.columns:
-            scatter[empty[:, zero_column], zero_column, 0] = AXIS
-        origin = self.cell_of((0.0, 0.0)) if self.axes else None
-        if origin is not None and empty[origin[1], origin[0]]:
-            scatter[origin[1], origin[0], 0] = ORIGIN
-        resized = scatter.shape != self.scatter.shape
-        changed = [] if resized else np.argwhere((scatter != self.scatter).any(axis=2))
-        self.scatter = scatter
         # the background, under every cell; palette colours throughout (fewer bytes a cell)
-        self.blank = Segment(" ", palette_style(self.rich_style))
+        blank = Segment(" ", palette_style(self.rich_style))
+        drawn_already = blank == self.blank and self.scatter.shape[:2] == (self.rows, self.columns)
+        if drawn_already and not (len(self.points) or self.axes):
+            self.redraw_overlay()  # a new view of a plane without digits or axes: the overlay
+            return
+        scatter = self.scatter_of_view()
+        resized = scatter.shape != self.scatter.shape
+        changed = [] if resized else np.argwhere((scatter != self.scatter).any(axis=2)).tolist()
+        self.scatter = scatter
+        if resized or blank != self.blank:
+            self.blank = blank
+            self.scatter_cells = [[self.scatter_cell(*cell) for cell in row]
+                                  for row in scatter.tolist()]  # fmt: skip
+        else:
+            for row, column in changed:
+                self.scatter_cells[row][column] = self.scatter_cell(*scatter[row, column].tolist())
         if resized:
             self.drawn = self.overlay_cells(self.overlay)
             self.set_edges([*range(0, self.columns, PLANE_BAND), self.columns])
@@ -201,8 +196,43 @@ class LatentPlane(Banded, can_focus=True):
                 band.styles.height = self.line_count()
             self.refresh_lines(range(self.line_count()))
         else:
-            self.refresh_cells((int(column), self.top + int(row)) for row, column in changed)
+            self.refresh_cells((column, self.top + row) for row, column in changed)
             self.redraw_overlay()
+
+    def scatter_of_view(self) -> np.ndarray:
+        """[row, column]: (the label most of the cell's points have or AXIS, ORIGIN, EMPTY;
+        how many points it has)."""
+        scatter = np.zeros((self.rows, self.columns, 2), np.int64)
+        scatter[..., 0] = EMPTY
+        if len(self.points):
+            counts = np.zeros((self.rows, self.columns, 10), np.int64)
+            columns, rows = self.cells_of(self.points.astype(np.float64))
+            inside = (columns >= 0) & (columns < self.columns) & (rows >= 0) & (rows < self.rows)
+            np.add.at(counts, (rows[inside], columns[inside], self.labels[inside]), 1)
+            totals = counts.sum(axis=2)
+            scatter = np.stack([np.where(totals > 0, counts.argmax(axis=2), EMPTY), totals], axis=2)
+        if not self.axes:
+            return scatter
+        empty = scatter[..., 1] == 0
+        zero_columns, zero_rows = self.cells_of(np.zeros((1, 2)))  # where the axes cross
+        zero_column, zero_row = int(zero_columns[0]), int(zero_rows[0])
+        if 0 <= zero_row < self.rows:
+            scatter[zero_row, empty[zero_row], 0] = AXIS
+        if 0 <= zero_column < self.columns:
+            scatter[empty[:, zero_column], zero_column, 0] = AXIS
+        origin = self.cell_of((0.0, 0.0))
+        if origin is not None and empty[origin[1], origin[0]]:
+            scatter[origin[1], origin[0], 0] = ORIGIN
+        return scatter
+
+    def scatter_cell(self, label: int, count: int) -> Segment:
+        """What a cell of the scatter shows: its digit, the axes, or the background."""
+        if label >= 0:
+            return digit_segment(label, count, self.blank.style)
+        if label == EMPTY:
+            return self.blank
+        axis = palette_style(self.get_component_rich_style("latent-plane--axis", partial=True))
+        return Segment("┼" if label == ORIGIN else "·", self.blank.style + axis)
 
     # ---- the overlay ----------------------------------------------------------------------
 
@@ -286,13 +316,7 @@ class LatentPlane(Banded, can_focus=True):
             return drawn
         if not (0 <= y < self.rows and 0 <= x < self.columns):
             return self.blank
-        label, count = (int(value) for value in self.scatter[y, x])
-        if label >= 0:
-            return digit_segment(label, count, self.blank.style)
-        if label == EMPTY:
-            return self.blank
-        axis = palette_style(self.get_component_rich_style("latent-plane--axis", partial=True))
-        return Segment("┼" if label == ORIGIN else "·", self.blank.style + axis)
+        return self.scatter_cells[y][x]
 
     def text(self, row: int) -> str:
         """The characters of a row of the plane (for tests)."""

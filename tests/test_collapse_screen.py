@@ -12,7 +12,7 @@ from vqvae_tui.presets import PRESETS
 from vqvae_tui.ui.screens.collapse import CollapseScreen
 
 FULL = (120, 40)
-SMALL = {"batch_size": 16, "epochs": 3}  # 12 batches an epoch of the tiny set: time to step
+SMALL = {"batch_size": 16, "epochs": 10}  # 12 batches an epoch of the tiny set: time to step
 
 
 def words(widget) -> str:
@@ -108,8 +108,10 @@ async def test_two_runs_start_pause_step_and_stop_together(shipped_model, tiny_m
         await pilot.pause()
         assert [r.batches for r in screen.records] == [n + 1 for n in before]
         assert all(r.state == "paused" for r in screen.records)
-        for tag, text, batches in zip("AB", screen.side_texts, before):
-            assert f"paused · epoch 1/3, batch {batches + 1}/12" in words(text), tag
+        for tag, text, record, batches in zip("AB", screen.side_texts, screen.records, before):
+            epoch, epochs, step, steps = record.position  # where the one batch left it
+            assert (epoch - 1) * steps + step == batches + 1 and (epochs, steps) == (10, 12)
+            assert f"paused · epoch {epoch}/10, batch {step}/12" in words(text), tag
         assert screen.perplexity.strips and screen.active.strips
         assert all(usage.strips for usage in screen.usage)
         await pilot.press("space")  # both resume

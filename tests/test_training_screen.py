@@ -131,7 +131,7 @@ async def test_a_short_run_in_the_app(shipped_model, tiny_mnist, tmp_path):
         screen = app.screen
         await set_setting(pilot, "num_codes", "left left left")  # 20 → 8
         await set_setting(pilot, "batch_size", "left left")  # 64 → 16
-        await set_setting(pilot, "epochs", "left left left left left left")  # 55 → 1
+        await set_setting(pilot, "epochs", "left left left left left")  # 55 → 2: time to pause
         await pilot.press("space")
         await wait_for(pilot, lambda: screen.record.batches >= 2)
         await pilot.press("n")  # pause, then one batch
@@ -150,19 +150,21 @@ async def test_a_short_run_in_the_app(shipped_model, tiny_mnist, tmp_path):
         assert screen.values["num_codes"] == 8
         await pilot.press("w")  # the current weights into the explainer
         await wait_for(pilot, lambda: app.model is not shipped_model)
-        assert app.model.config.num_codes == 8 and "run-1 at epoch 1" in app.model_name
-        await pilot.press("space")  # resume: the one epoch ends the run
+        epoch, _, step, _ = screen.record.position  # paused there: the weights sent are its
+        assert app.model.config.num_codes == 8
+        assert app.model_name == f"run-1 at epoch {epoch}, batch {step}"
+        await pilot.press("space")  # resume: the two epochs end the run
         await wait_for(pilot, lambda: screen.record.ended)
         assert screen.record.state == "finished"
         assert screen.record.changes == [("learning_rate", 0.001)]
         sidecar = read_metadata(tmp_path / "runs" / "run-1")
-        assert sidecar["options"]["learning_rate"] == 0.001 and sidecar["epochs"] == 1
+        assert sidecar["options"]["learning_rate"] == 0.001 and sidecar["epochs"] == 2
         load(tmp_path / "runs" / "run-1")
         await pilot.press("escape")
         await pilot.pause()
         assert app.trace is not None and app.trace.codes.max() < 8  # the explainer uses it
         title = app.screen.query_one("#codebook-panel").border_title
-        assert title.startswith("Codebook · run-1 at epoch 1, batch")  # it names the model
+        assert title == f"Codebook · run-1 at epoch {epoch}, batch {step}"  # it names the model
 
 
 async def test_quitting_mid_run_keeps_the_last_epoch_and_a_kill_is_reported(

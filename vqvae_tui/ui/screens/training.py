@@ -28,7 +28,7 @@ from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.lines import TextLines
 from vqvae_tui.ui.widgets.picture import Picture
 
-POLL = 1 / 10  # seconds between two looks at the run's events
+POLL = 1 / 4  # seconds between two looks at the run's events (and redraws: each costs the run CPU)
 THUMB = IMAGE // 2  # the pictures' side, in pixels: 2×2 pixels averaged
 LOSS_COLOURS = ["#5fafff", "#ffaf5f", "#87d787"]
 CODE_CURVE_COLOURS = ["#87d787", "#d7afff", "#ff5f5f"]

@@ -22,12 +22,13 @@ from textual.widgets import Static
 from vqvae_tui.model.code_atlas import EXAMPLES
 from vqvae_tui.model.config import CENTRE, CODE_LABELS, GRID, PATCH, POSITIONS, RECEPTIVE_FIELD
 from vqvae_tui.model.trained import UNKNOWN_DATA, trained_on
-from vqvae_tui.session import position_label, typed_label
+from vqvae_tui.session import position_label
 from vqvae_tui.ui.actions import Action, actions, bindings, moves
 from vqvae_tui.ui.messages import PatchPicked
 from vqvae_tui.ui.screens.base import ExplainerScreen
 from vqvae_tui.ui.widgets.code_tile import CodeTile, WindowTile
 from vqvae_tui.ui.widgets.footer import KeyFooter
+from vqvae_tui.ui.widgets.grid import take_typed_code
 from vqvae_tui.ui.widgets.inspector import code_text
 from vqvae_tui.ui.widgets.picture import PatchPicker
 
@@ -146,15 +147,9 @@ class AtlasScreen(ExplainerScreen):
         if self.model is None:
             return
         labels = CODE_LABELS[: self.model.config.num_codes]
-        taken, code = typed_label(event.character or "", labels, label_next)
-        if not taken:
-            return
-        event.stop()
-        event.prevent_default()
+        code = take_typed_code(self, event, labels, label_next)
         if code is not None:
             self.session.select_code(code)
-        elif event.key != "escape":
-            self.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
 
     def action_move(self, rows: int, cols: int) -> None:
         row = min(max(self.position // GRID + rows, 0), GRID - 1)

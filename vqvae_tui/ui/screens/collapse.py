@@ -21,7 +21,7 @@ from vqvae_tui.training.record import RunRecord
 from vqvae_tui.training.runner import TrainingRun, new_run_paths
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
-from vqvae_tui.ui.screens.training import POLL, RESTART_MARKED
+from vqvae_tui.ui.screens.training import POLL, RESTART_MARKED, may_train
 from vqvae_tui.ui.widgets.charts import Curves, UsageBars
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.lines import TextLines
@@ -171,11 +171,7 @@ class CollapseScreen(ExplainerScreen):
             for i in live:
                 self.runs[i].send("resume" if paused else "pause")
             return
-        if self.app.exports is None:  # a server that saves nothing trains nothing either
-            self.notify("training is turned off on this server", severity="warning")
-            return
-        if self.data() is None:
-            self.notify(NO_DATA, severity="warning", timeout=8, markup=False)
+        if not may_train(self):
             return
         self.close_runs()  # the last pair's children, ended already
         paths = new_run_paths(self.app.runs, RUN_NAMES)

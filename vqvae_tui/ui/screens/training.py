@@ -49,6 +49,18 @@ def shown_path(path: Path, width: int) -> str:
     return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
 
 
+def may_train(screen) -> bool:
+    """Whether a screen that starts runs may start one now; if not, it says why: a server
+    that saves nothing trains nothing either, and there must be data."""
+    if screen.app.exports is None:
+        screen.notify("training is turned off on this server", severity="warning")
+        return False
+    if screen.data() is None:
+        screen.notify(NO_DATA, severity="warning", timeout=8, markup=False)
+        return False
+    return True
+
+
 def thumbnail(levels: list[int]) -> np.ndarray:
     """A picture sent as 0–255 levels, halved: each pixel the mean of 2×2."""
     image = np.asarray(levels, dtype=np.float64).reshape(IMAGE, IMAGE) / 255
@@ -229,11 +241,7 @@ class TrainingScreen(ExplainerScreen):
         if self.record.live and self.run is not None:
             self.run.send("resume" if self.record.state == "paused" else "pause")
             return
-        if self.app.exports is None:  # a server that saves nothing trains nothing either
-            self.notify("training is turned off on this server", severity="warning")
-            return
-        if self.data() is None:
-            self.notify(NO_DATA, severity="warning", timeout=8, markup=False)
+        if not may_train(self):
             return
         self.record = RunRecord(state="starting")
         self.run = TrainingRun(self.values, self.data(), new_run_path(self.app.runs))

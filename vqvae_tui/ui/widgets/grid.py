@@ -32,6 +32,19 @@ CELL_WIDTH, CELL_HEIGHT = 2, 2
 FEATURE_SHADES = 24  # grey levels of the Features grid: few, so small changes repaint nothing
 
 
+def take_typed_code(widget, event, labels: str, label_next: bool) -> int | None:
+    """A key read as a code's label (session.typed_label): the code it names, the key taken;
+    None when the key is no label (it goes on) or names no code (the widget says so)."""
+    taken, code = typed_label(event.character or "", labels, label_next)
+    if not taken:
+        return None
+    event.stop()
+    event.prevent_default()
+    if code is None and event.key != "escape":
+        widget.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
+    return code
+
+
 class LatentGrid(HoverSelects, Widget, can_focus=True):
     """One of the three latent grids; `kind` is features, codes or quantized."""
 
@@ -178,15 +191,9 @@ class LatentGrid(HoverSelects, Widget, can_focus=True):
         if self.kind != "codes" or self.trace is None or self.selection.position is None:
             return
         labels = CODE_LABELS[: len(self.trace.codebook)]
-        taken, code = typed_label(event.character or "", labels, label_next)
-        if not taken:
-            return
-        event.stop()
-        event.prevent_default()
+        code = take_typed_code(self, event, labels, label_next)
         if code is not None:
             self.post_message(CodeEdited(self.selection.position, code))
-        elif event.key != "escape":
-            self.notify(f"no code is labelled {event.key!r} (labels: {labels})", timeout=3)
 
     def on_mouse_scroll_up(self, event: MouseScrollUp) -> None:
         self.scroll_code(event, -1)

@@ -131,19 +131,19 @@ async def test_a_short_run_in_the_app(shipped_model, tiny_mnist, tmp_path):
         screen = app.screen
         await set_setting(pilot, "num_codes", "left left left")  # 20 → 8
         await set_setting(pilot, "batch_size", "left left")  # 64 → 16
-        await set_setting(pilot, "epochs", "left left left left left")  # 55 → 2: time to pause
-        await pilot.press("space")
-        await wait_for(pilot, lambda: screen.record.batches >= 2)
-        await pilot.press("n")  # pause, then one batch
-        await wait_for(pilot, lambda: screen.record.state == "paused")
+        await set_setting(pilot, "epochs", "left left left left left")  # 55 → 2
+        await pilot.press("space", "n")  # start, and pause after one batch (before it is seen)
+        await wait_for(pilot, lambda: screen.record.batches == 1)
         await asyncio.sleep(0.5)
         await pilot.pause()
-        before = screen.record.batches
+        assert screen.record.batches == 1 and screen.record.state == "paused"
+        screen.poll_timer.pause()  # no polls: a step's batch shows as the answer to its key
         await pilot.press("n")
-        await wait_for(pilot, lambda: screen.record.batches == before + 1)
+        await wait_for(pilot, lambda: screen.record.batches == 2, timeout=10)
+        screen.poll_timer.resume()
         await asyncio.sleep(0.5)
         await pilot.pause()
-        assert screen.record.batches == before + 1 and screen.record.state == "paused"
+        assert screen.record.batches == 2 and screen.record.state == "paused"
         assert screen.losses.strips and screen.usage.strips and screen.pca.strips
         await set_setting(pilot, "learning_rate", "left")  # live: 0.002 → 0.001
         await set_setting(pilot, "num_codes", "right")  # not live: refused

@@ -148,8 +148,6 @@ def bars(counts: list[int], height: int) -> list[str]:
     largest = values.max() if len(values) and values.max() > 0 else 1.0
     eighths = np.round(values / largest * 8 * height).astype(int)
     eighths[(values > 0) & (eighths == 0)] = 1  # used at all: at least a sliver
-    rows = []
-    for row in range(height):
-        below = (height - 1 - row) * 8
-        rows.append("".join(EIGHTHS[int(np.clip(e - below, 0, 8))] for e in eighths))
-    return rows
+    below = (height - 1 - np.arange(height))[:, None] * 8  # eighths below each row's
+    levels = np.clip(eighths[None, :] - below, 0, 8).tolist()
+    return ["".join(EIGHTHS[level] for level in row) for row in levels]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from rich.color import Color, ColorTriplet, ColorType
@@ -123,10 +123,23 @@ def tinted(value: int, tint: Color) -> Color:
     return Color.from_rgb(*(int(0.55 * value + 0.45 * c) for c in (r, g, b)))
 
 
-@lru_cache(maxsize=8192)
+GREY_NUMBER = [int(number) for number in PALETTE_NUMBER]  # PALETTE_NUMBER, as Python ints
+GREY_OF_NUMBER = {palette_grey(level).number: palette_grey(level) for level in range(256)}
+
+
 def half_block(top: int, bottom: int, tint: Color | None = None) -> Style:
     """The style of '▀' showing two pixels: top as foreground, bottom as background, in
     palette greys (or, in a marked patch, tinted towards `tint` in truecolour)."""
     if tint is None:
-        return Style(color=palette_grey(top), bgcolor=palette_grey(bottom))
+        return grey_pair(GREY_NUMBER[top], GREY_NUMBER[bottom])
+    return tinted_pair(top, bottom, tint)
+
+
+@cache  # at most 30 × 30 pairs of palette greys
+def grey_pair(top_number: int, bottom_number: int) -> Style:
+    return Style(color=GREY_OF_NUMBER[top_number], bgcolor=GREY_OF_NUMBER[bottom_number])
+
+
+@lru_cache(maxsize=8192)
+def tinted_pair(top: int, bottom: int, tint: Color) -> Style:
     return Style(color=tinted(top, tint), bgcolor=tinted(bottom, tint))

@@ -21,7 +21,7 @@ from vqvae_tui.training.record import RunRecord
 from vqvae_tui.training.runner import TrainingRun, new_run_paths
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
-from vqvae_tui.ui.screens.training import POLL, RESTART_MARKED, may_train
+from vqvae_tui.ui.watching import POLL, RESTART_MARKED, Answers, may_train
 from vqvae_tui.ui.widgets.charts import Curves, UsageBars
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.lines import TextLines
@@ -68,6 +68,7 @@ class CollapseScreen(ExplainerScreen):
         self.shared = dict(shared or {})
         self.records = [RunRecord(), RunRecord()]
         self.runs: list[TrainingRun | None] = [None, None]
+        self.answers = Answers(self)
         self.chart = "perplexity"
         self.header = TextLines(id="collapse-header")
         self.side_texts = [TextLines(id=f"side-{tag.lower()}-text") for tag in TAGS]
@@ -104,7 +105,7 @@ class CollapseScreen(ExplainerScreen):
                     record.add(event)
         self.show_chart()
         self.show_all()
-        self.set_interval(POLL, self.poll)
+        self.poll_timer = self.set_interval(POLL, self.poll)
 
     def on_unmount(self) -> None:
         self.close_runs()
@@ -170,6 +171,7 @@ class CollapseScreen(ExplainerScreen):
             paused = all(self.records[i].state == "paused" for i in live)
             for i in live:
                 self.runs[i].send("resume" if paused else "pause")
+            self.answers.expect()
             return
         if not may_train(self):
             return
@@ -193,10 +195,12 @@ class CollapseScreen(ExplainerScreen):
             if self.records[i].state != "paused":
                 self.runs[i].send("pause")
             self.runs[i].send("step")
+        self.answers.expect()
 
     def action_stop(self) -> None:
         for i in self.live:
             self.runs[i].send("stop")
+        self.answers.expect()
 
     def action_next_chart(self) -> None:
         self.chart = CHARTS[(CHARTS.index(self.chart) + 1) % len(CHARTS)]
@@ -204,12 +208,15 @@ class CollapseScreen(ExplainerScreen):
 
     # ---- the runs -------------------------------------------------------------------------
 
-    def poll(self) -> None:
-        changed = False
+    def poll(self) -> bool:
+        """Take both runs' events and show what they changed; whether any came."""
+        changed = arrived = False
         for tag, run, record in zip(TAGS, self.runs, self.records):
             if run is None:
                 continue
-            for event in run.events():
+            events = run.events()
+            arrived = arrived or bool(events)
+            for event in events:
                 if event["kind"] != "view":  # the lab shows no PCA and no pictures
                     changed = True
                     if record.add(event) in ("failed", "lost"):
@@ -217,6 +224,7 @@ class CollapseScreen(ExplainerScreen):
                                     severity="error", timeout=8, markup=False)  # fmt: skip
         if changed and self.app.screen is self:  # else drawn when it is shown again
             self.show_all()
+        return arrived
 
     def show_all(self) -> None:
         self.perplexity.show([record.perplexity for record in self.records])

@@ -23,17 +23,16 @@ from vqvae_tui.training.record import LOSSES, RunRecord
 from vqvae_tui.training.runner import TrainingRun, new_run_path
 from vqvae_tui.ui.actions import Action, actions, bindings
 from vqvae_tui.ui.screens.base import ExplainerScreen
+from vqvae_tui.ui.watching import POLL, RESTART_MARKED, Answers, may_train
 from vqvae_tui.ui.widgets.charts import CodeScatter, Curves, UsageBars
 from vqvae_tui.ui.widgets.footer import KeyFooter
 from vqvae_tui.ui.widgets.lines import TextLines
 from vqvae_tui.ui.widgets.picture import Picture
 
-POLL = 1 / 4  # seconds between two looks at the run's events (and redraws: each costs the run CPU)
 THUMB = IMAGE // 2  # the pictures' side, in pixels: 2×2 pixels averaged
 LOSS_COLOURS = ["#5fafff", "#ffaf5f", "#87d787"]
 CODE_CURVE_COLOURS = ["#87d787", "#d7afff", "#ff5f5f"]
 VIEWS = ("losses", "usage", "codes", "pca", "pictures")  # the compact layout shows one
-RESTART_MARKED = 50  # batches a restarted code stays marked ↻
 
 
 def shown_path(path: Path, width: int) -> str:
@@ -47,18 +46,6 @@ def shown_path(path: Path, width: int) -> str:
             continue
     text = str(path)
     return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
-
-
-def may_train(screen) -> bool:
-    """Whether a screen that starts runs may start one now; if not, it says why: a server
-    that saves nothing trains nothing either, and there must be data."""
-    if screen.app.exports is None:
-        screen.notify("training is turned off on this server", severity="warning")
-        return False
-    if screen.data() is None:
-        screen.notify(NO_DATA, severity="warning", timeout=8, markup=False)
-        return False
-    return True
 
 
 def thumbnail(levels: list[int]) -> np.ndarray:
@@ -111,6 +98,7 @@ class TrainingScreen(ExplainerScreen):
         self.data_index = 0  # which of data_choices() to train on
         self.record = RunRecord()
         self.run: TrainingRun | None = None
+        self.answers = Answers(self)
         self.view = "losses"
         monochrome = bool(self.app.monochrome)
         self.settings_text = TextLines(id="settings")
@@ -169,7 +157,7 @@ class TrainingScreen(ExplainerScreen):
             for event in self.replay:
                 self.record.add(event)
             self.show_run({event["kind"] for event in self.replay})
-        self.set_interval(POLL, self.poll)
+        self.poll_timer = self.set_interval(POLL, self.poll)
 
     def on_unmount(self) -> None:
         if self.run is not None:
@@ -192,11 +180,14 @@ class TrainingScreen(ExplainerScreen):
 
     # ---- the run ------------------------------------------------------------------------
 
-    def poll(self) -> None:
+    def poll(self) -> bool:
+        """Take the run's events and show what they changed; whether any came."""
         if self.run is None:
-            return
+            return False
         changed = set()
-        for event in self.run.events():
+        events = self.run.events()
+        arrived = bool(events)
+        for event in events:
             if event["kind"] == "weights":
                 self.weights_arrived(event)
             else:
@@ -207,6 +198,12 @@ class TrainingScreen(ExplainerScreen):
             severity = "information" if self.record.state in ("finished", "stopped") else "error"
             self.notify(f"training {self.record.state}: {self.record.message}",
                         severity=severity, timeout=8, markup=False)  # fmt: skip
+        return bool(changed) or arrived
+
+    def command(self, *command) -> None:
+        """Send the run a command, and look at its answer soon."""
+        self.run.send(*command)
+        self.answers.expect()
 
     def show_run(self, changed: set[str]) -> None:
         record = self.record
@@ -239,7 +236,7 @@ class TrainingScreen(ExplainerScreen):
 
     def action_start_or_pause(self) -> None:
         if self.record.live and self.run is not None:
-            self.run.send("resume" if self.record.state == "paused" else "pause")
+            self.command("resume" if self.record.state == "paused" else "pause")
             return
         if not may_train(self):
             return
@@ -253,18 +250,18 @@ class TrainingScreen(ExplainerScreen):
             self.notify("no run to step: space starts one", timeout=3)
             return
         if self.record.state != "paused":
-            self.run.send("pause")
-        self.run.send("step")
+            self.command("pause")
+        self.command("step")
 
     def action_stop(self) -> None:
         if self.run is not None and self.record.live:
-            self.run.send("stop")
+            self.command("stop")
 
     def action_use_weights(self) -> None:
         if self.run is None or not self.record.live:
             self.notify("no run to take weights from: space starts one", timeout=3)
             return
-        self.run.send("weights")
+        self.command("weights")
 
     def weights_arrived(self, event: dict) -> None:
         """The weights the run sent (asked for by w): into the explainer."""
@@ -327,7 +324,7 @@ class TrainingScreen(ExplainerScreen):
         self.values = with_value(self.values, setting.name, value)
         split(self.values)  # every choice is valid (tests/test_settings.py)
         if self.record.live and self.run is not None:
-            self.run.send("change", setting.name, value)
+            self.command("change", setting.name, value)
         self.show_settings()
 
     def change_data(self, step: int) -> None:

@@ -3,6 +3,8 @@ series, usage bars per code with dead and restarted codes marked, a labelled sca
 
 from __future__ import annotations
 
+from functools import cache
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -124,10 +126,10 @@ class UsageBars(Chart):
         gap = " " if self.size.width >= 2 * k else ""
         dead = Style(color="red", bold=True)
         lines = []
+        styles = [code_style(code) for code in range(k)]
         for row in bars(self.counts, max(self.size.height - 2, 1)):
             lines.append(Strip([
-                Segment(char + gap, Style(color=code_colour(code).name)) for code, char in
-                enumerate(row)
+                Segment(char + gap, style) for char, style in zip(row, styles)
             ]))  # fmt: skip
         marks = [
             Segment("✗" + gap, dead) if not count
@@ -140,6 +142,11 @@ class UsageBars(Chart):
             for code, count in enumerate(self.counts)
         ]))  # fmt: skip
         return lines
+
+
+@cache
+def code_style(code: int) -> Style:
+    return Style(color=code_colour(code).name)
 
 
 class CodeScatter(Chart):

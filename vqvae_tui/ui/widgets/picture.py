@@ -9,7 +9,7 @@ of which can be marked; a PatchPicker also says which patch was clicked.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from rich.color import Color
@@ -21,7 +21,14 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from vqvae_tui.model.config import GRID, IMAGE
-from vqvae_tui.ui.colours import PALETTE_NUMBER, half_block, palette_grey, shade_glyph
+from vqvae_tui.ui.colours import (
+    GREY_NUMBER,
+    PALETTE_NUMBER,
+    grey_pair,
+    half_block,
+    palette_grey,
+    shade_glyph,
+)
 from vqvae_tui.ui.messages import PatchPicked
 from vqvae_tui.ui.widgets.bands import Banded
 
@@ -55,7 +62,12 @@ def pixel_cell(top: int, bottom: int, monochrome: bool, style: Style | None = No
     """A cell of a picture: '▀' in the two pixels' greys, or (NO_COLOR) a shade glyph."""
     if monochrome:
         return Segment(shade_glyph(max(top, bottom)), style or Style())
-    return Segment("▀", half_block(top, bottom))
+    return grey_cell(GREY_NUMBER[top], GREY_NUMBER[bottom])
+
+
+@cache  # at most 30 × 30 pairs of palette greys
+def grey_cell(top_number: int, bottom_number: int) -> Segment:
+    return Segment("▀", grey_pair(top_number, bottom_number))
 
 
 class Picture(Widget):

@@ -16,7 +16,7 @@ from vqvae_tui.data import test_digits as t10k_digits
 from vqvae_tui.data import training_digits, validation_digits
 from vqvae_tui.model import ModelConfig, load, read_metadata
 from vqvae_tui.training import TrainOptions, train
-from vqvae_tui.training.train import resume_path
+from vqvae_tui.training.saves import resume_path
 
 CONFIG = ModelConfig(num_codes=8, dim=4)
 FAST = dict(batch_size=32, kmeans_init=True, ema_decay=0.9, dead_code_threshold=0.01, augment=0.3)

@@ -115,7 +115,7 @@ def what_is_saved(out: Path) -> str:
     """After an interrupted run: what `out` holds now, in words."""
     from vqvae_tui.files import finish_saving
     from vqvae_tui.model.weights import paths, set_name
-    from vqvae_tui.training.train import saved_epochs
+    from vqvae_tui.training.saves import saved_epochs
 
     try:
         finish_saving(paths(out)[0].parent, set_name(out))  # a save cut short: complete it

@@ -137,7 +137,7 @@ class TrainingRun:
 
 def saved_words(out: Path) -> str:
     """What `out` holds, in words."""
-    from vqvae_tui.training.train import saved_epochs
+    from vqvae_tui.training.saves import saved_epochs
 
     try:
         epochs = saved_epochs(out)

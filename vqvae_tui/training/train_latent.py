@@ -30,18 +30,15 @@ from vqvae_tui.model.sidecar import LATENT_TRAINING_OPTIONS, option_problem
 from vqvae_tui.model.vae import reconstruction_loss
 from vqvae_tui.model.weights import checksum
 from vqvae_tui.training.evaluate_latent import LatentMetrics, evaluate_latent
-from vqvae_tui.training.train import (
-    batches,
+from vqvae_tui.training.saves import (
     check_out,
     check_same_run,
-    data_record,
-    deterministic,
     read_resume,
     restore_optimizer,
     resume_path,
     saved_epochs,
-    set_learning_rate,
 )
+from vqvae_tui.training.train import batches, data_record, deterministic, set_learning_rate
 
 LATENT_MODELS = {"vae": VAE, "ae": Autoencoder}
 MAP_EVERY = 3  # the latent map keeps every third training digit: 3,000 of the 9,000

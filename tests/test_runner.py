@@ -182,3 +182,38 @@ def test_runs_started_together_get_one_number(tmp_path):
     (tmp_path / "collapse-1-b.json").write_text("{}")  # one side saved: the number is taken
     assert new_run_paths(tmp_path, names)[0] == tmp_path / "collapse-2-a"
     assert new_run_path(tmp_path) == tmp_path / "run-1"
+
+
+@pytest.mark.parametrize("quantizer", ["ours", "library"])
+def test_a_view_leaves_the_training_model_as_it_was(quantizer):
+    """The views a run sends (reconstructions of validation digits, decoded random codes) must
+    not train: the library's quantizer updates its EMA codebook and restarts dead codes at
+    every forward pass in training mode, so a view through it would change the run."""
+    from vqvae_tui.model import ModelConfig
+    from vqvae_tui.options import TrainOptions
+    from vqvae_tui.training.control import Controlled
+    from vqvae_tui.training.train import new_model
+
+    class Connection:
+        def __init__(self):
+            self.sent = []
+
+        def send(self, event):
+            self.sent.append(event)
+
+    config = ModelConfig(num_codes=8, dim=4, quantizer=quantizer)
+    options = TrainOptions(ema_decay=0.9, kmeans_init=False, dead_code_threshold=0.5)
+    torch.manual_seed(0)
+    model = new_model(config, options).train()
+    x = torch.rand(16, 1, IMAGE, IMAGE)
+    model(x)  # a batch, as training runs it: the library starts its codebook
+    before = {name: value.clone() for name, value in model.state_dict().items()}
+    controlled = Controlled(Connection(), dict(DEFAULTS), None, None)
+    controlled.digits = torch.rand(VIEW_DIGITS, 1, IMAGE, IMAGE)
+    controlled.random_codes = torch.randint(8, (VIEW_DIGITS, GRID, GRID))
+    controlled.last, controlled.progress = (model, x), type("P", (), {"epoch": 1, "step": 1})
+    controlled.send_view()
+    assert controlled.connection.sent[0]["kind"] == "view"
+    assert model.training  # still training
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, before[name]), f"the view changed {name}"

@@ -160,6 +160,13 @@ class Controlled(Hooks):
         if self.last is None:
             return
         model, x = self.last
+        model.eval()  # looks only: the library's quantizer learns at any forward pass in training
+        try:
+            self.send_view_of(model, x)
+        finally:
+            model.train()
+
+    def send_view_of(self, model, x: torch.Tensor) -> None:
         vectors = model.encoder(x).reshape(-1, model.config.dim)
         picks = torch.linspace(0, len(vectors) - 1, min(VIEW_POINTS, len(vectors))).long()
         vectors = vectors[picks]

@@ -217,3 +217,25 @@ def test_a_view_leaves_the_training_model_as_it_was(quantizer):
     assert model.training  # still training
     for name, value in model.state_dict().items():
         assert torch.equal(value, before[name]), f"the view changed {name}"
+
+
+@pytest.mark.parametrize("quantizer", ["ours", "library"])
+def test_a_run_in_a_child_trains_the_weights_the_loop_trains(tiny_mnist, tmp_path, quantizer):
+    """Watched (views, events, commands between batches) a run is the run `train` makes:
+    the same weights, bit for bit, with EMA and restarts on."""
+    from vqvae_tui.data import training_digits, validation_digits
+    from vqvae_tui.settings import split
+    from vqvae_tui.training import train
+
+    settings = {**TINY, "epochs": 1, "quantizer": quantizer, "dead_code_threshold": 0.2}
+    with Watched(tiny_mnist, tmp_path / "child", **settings) as watched:
+        events = watched.until(ended)
+    assert events[-1]["kind"] == "finished" and watched.kinds("view")
+    config, options = split({**TINY, **settings})
+    trained = train(
+        training_digits(tiny_mnist), validation_digits(tiny_mnist), tmp_path / "loop", config,
+        options,
+    )  # fmt: skip
+    child = load(tmp_path / "child")
+    for name, tensor in trained.state_dict().items():
+        assert torch.equal(child.state_dict()[name], tensor), name

@@ -53,3 +53,38 @@ def test_a_library_run_resumes_to_the_same_weights(tiny_mnist, tmp_path):
     assert resumed.quantizer.library.ema_update
     for name, tensor in whole.state_dict().items():
         assert torch.equal(resumed.state_dict()[name], tensor), name
+
+
+@pytest.mark.parametrize("ema_decay", [0.9, 0.0])
+def test_the_codes_the_library_restarts_are_read_exactly(tiny_mnist, ema_decay):
+    """The library restarts dead codes inside its forward pass; `restarted_codes` reads them
+    after it: exactly the codes its `replace` wrote, batch after batch (recorded here by
+    wrapping `replace`, which the app never does)."""
+    torch.manual_seed(0)
+    options = TrainOptions(**{**RECIPE, "ema_decay": ema_decay, "kmeans_init": False,
+                              "dead_code_threshold": 0.05})  # fmt: skip
+    model = new_model(LIBRARY, options).train()
+    codebook = model.quantizer.library._codebook
+    replace, written = codebook.replace, []
+
+    def recording(batch_samples, batch_mask, seq_mask=None):
+        replace(batch_samples, batch_mask, seq_mask)
+        written.append(set(batch_mask[0].nonzero().flatten().tolist()))
+
+    codebook.replace = recording
+    images = torch.from_numpy(training_digits(tiny_mnist).images).unsqueeze(1)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], 2e-3)
+    seen = []
+    for start in range(0, len(images), 32):
+        x = images[start : start + 32]
+        written.clear()
+        x_hat, _, q = model(x)
+        restarted = model.quantizer.restarted_codes()
+        assert set(restarted) == set().union(*written), start
+        seen.append(restarted)
+        losses = model.losses(x, x_hat, q)
+        optimizer.zero_grad()
+        (losses.reconstruction + losses.commitment + losses.codebook).backward()
+        optimizer.step()
+    assert any(seen)  # restarts happened, and not of every code at every batch
+    assert not all(len(codes) == LIBRARY.num_codes for codes in seen)

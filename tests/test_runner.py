@@ -222,7 +222,7 @@ def test_a_view_leaves_the_training_model_as_it_was(quantizer):
 @pytest.mark.parametrize("quantizer", ["ours", "library"])
 def test_a_run_in_a_child_trains_the_weights_the_loop_trains(tiny_mnist, tmp_path, quantizer):
     """Watched (views, events, commands between batches) a run is the run `train` makes:
-    the same weights, bit for bit, with EMA and restarts on."""
+    the same weights, bit for bit, with EMA and restarts on; and its restarts are events."""
     from vqvae_tui.data import training_digits, validation_digits
     from vqvae_tui.settings import split
     from vqvae_tui.training import train
@@ -231,6 +231,7 @@ def test_a_run_in_a_child_trains_the_weights_the_loop_trains(tiny_mnist, tmp_pat
     with Watched(tiny_mnist, tmp_path / "child", **settings) as watched:
         events = watched.until(ended)
     assert events[-1]["kind"] == "finished" and watched.kinds("view")
+    assert watched.kinds("restart")  # the library's own restarts are seen as ours are
     config, options = split({**TINY, **settings})
     trained = train(
         training_digits(tiny_mnist), validation_digits(tiny_mnist), tmp_path / "loop", config,

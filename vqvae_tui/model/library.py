@@ -88,6 +88,20 @@ class LibraryQuantizer(nn.Module):
         quantized = output.reshape(n, h, w, d)  # step: straight-through
         return Quantization(flat, distances, codes[0], selected, z_q, quantized)
 
+    def restarted_codes(self) -> list[int]:
+        """The codes the library restarted in the last forward pass (its dead-code
+        replacement, inside that pass), read before anything else moves them: a restarted
+        code holds exactly what the library's `replace` wrote, its EMA count the reset count
+        and its EMA sum its new vector times that count."""
+        codebook = self.library._codebook
+        if not codebook.has_dead_code_replacement:
+            return []
+        reset = codebook.reset_cluster_size
+        written = (codebook.cluster_size[0] == reset) & (
+            codebook.embed_avg[0] == codebook.embed[0] * reset
+        ).all(dim=-1)
+        return written.nonzero().flatten().tolist()
+
     def distances(self, flat: torch.Tensor) -> torch.Tensor:
         """(N, K) the library's own comparison of each vector with each code, as a squared
         distance: ‖z_e − e‖², or for cosine 2 − 2·cos(z_e, e), that of unit vectors."""

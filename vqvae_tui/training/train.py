@@ -257,6 +257,7 @@ def train(
                     quantizer.init_kmeans(model.encoder(x).reshape(-1, config.dim), generator)
                     state.ema_sums.copy_(quantizer.codebook * state.ema_counts[:, None])
             losses, q = batch_losses(model, x)
+            restarted = [] if ours else quantizer.restarted_codes()  # before the step moves them
             loss = losses.reconstruction + losses.commitment
             if not options.ema_decay:
                 loss = loss + losses.codebook
@@ -271,7 +272,6 @@ def train(
                     flat, q.codes, state.ema_counts, state.ema_sums, options.ema_decay
                 )
             state.usage.mul_(USAGE_DECAY).add_(counts / counts.sum(), alpha=1 - USAGE_DECAY)
-            restarted = []
             if ours and options.dead_code_threshold and epoch < RESTARTS_UNTIL * options.epochs:
                 dead = state.usage < options.dead_code_threshold
                 if dead.any():

@@ -8,8 +8,9 @@ import time
 from vqvae_tui.data.discovery import NO_DATA
 
 # Seconds between two looks at the run's events, and the redraws they bring. Every redraw takes
-# the app's process a moment of a core that the run's two torch threads then wait for: at 4 a
-# second the run trained at 74–87% of `vqvae-tui train`'s speed, at 2 at 95–103%.
+# the app's process a moment of a core that the run's two torch threads then wait for: looking 4
+# times a second, the run trained at 74–87% of `vqvae-tui train`'s speed; twice, at a median of
+# 95% (benchmarks/bench_training.py, README).
 POLL = 1 / 2
 ANSWER = 0.05  # seconds between two looks after a command (Answers)
 ANSWER_WINDOW = 0.3  # seconds of them at least: a pause and then a step answer one after the other

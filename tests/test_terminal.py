@@ -91,10 +91,17 @@ def test_without_a_terminal_the_app_says_so_in_one_line():
     assert result.stderr.count("\n") == 1 and "needs a terminal" in result.stderr
 
 
-def test_the_app_ends_when_its_terminal_hangs_up():
+NOHUP = (
+    "import runpy, signal; signal.signal(signal.SIGHUP, signal.SIG_IGN);"
+    " runpy.run_module('vqvae_tui', run_name='__main__')"
+)  # the app as `nohup` starts it: SIGHUP ignored
+
+
+@pytest.mark.parametrize("sighup", ["default", "ignored"])
+def test_the_app_ends_when_its_terminal_hangs_up(sighup):
     """A terminal that vanishes without a SIGHUP for the app (it was not the app's controlling
-    terminal) left it spinning at full CPU, reading end-of-file."""
-    terminal = Terminal()
+    terminal) left it spinning at full CPU, reading end-of-file; under nohup too."""
+    terminal = Terminal(command=[sys.executable, "-c", NOHUP] if sighup == "ignored" else None)
     assert terminal.wait_for(READY)
     os.close(terminal.leader)
     try:

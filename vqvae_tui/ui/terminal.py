@@ -43,6 +43,8 @@ def watch_for_hangup() -> None:
     app's controlling terminal), Textual 8.2.8's input thread reads end-of-file at once, again
     and again: the app would spin at full CPU forever. A thread that waits only for the
     hang-up (poll reports POLLHUP whatever it is asked for) costs nothing until then.
+    Under `nohup` (SIGHUP ignored, as the app inherits it) the app ends all the same: with its
+    terminal gone there is nothing left to show, and it would spin.
     """
 
     fd = sys.stdin.fileno()
@@ -53,6 +55,8 @@ def watch_for_hangup() -> None:
         while True:
             for _, event in poller.poll():
                 if event & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                    if signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+                        os._exit(128 + signal.SIGHUP)  # as the signal would have ended it
                     os.kill(os.getpid(), signal.SIGHUP)
                     return
 

@@ -240,3 +240,21 @@ def test_a_run_in_a_child_trains_the_weights_the_loop_trains(tiny_mnist, tmp_pat
     child = load(tmp_path / "child")
     for name, tensor in trained.state_dict().items():
         assert torch.equal(child.state_dict()[name], tensor), name
+
+
+def test_the_child_and_all_its_threads_run_below_the_app(tiny_mnist, tmp_path):
+    """The app's keys first: the child, and every thread it trains with (torch's too), runs
+    NICENESS below the app (tests/test_runner.py's own process here)."""
+    from pathlib import Path
+
+    from vqvae_tui.training.runner import NICENESS
+
+    def niceness(stat: str) -> int:
+        return int(stat.rpartition(")")[2].split()[16])  # field 19 of /proc/…/stat
+
+    with Watched(tiny_mnist, tmp_path / "w", epochs=30) as watched:
+        watched.until(lambda seen: sum(e["kind"] == "batch" for e in seen) >= 3)
+        tasks = Path(f"/proc/{watched.run.process.pid}/task")
+        nice = [niceness((task / "stat").read_text()) for task in tasks.iterdir()]
+    assert len(nice) >= 2  # the main thread and torch's
+    assert set(nice) == {min(19, os.getpriority(os.PRIO_PROCESS, 0) + NICENESS)}

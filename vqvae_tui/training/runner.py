@@ -156,7 +156,7 @@ def saved_words(out: Path) -> str:
 def child_main(connection, settings: dict, data: str, out: str) -> None:
     """The child: train, answering commands between batches, until done or told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the app's key, not the child's
-    os.nice(NICENESS)  # the app's keys first: it needs the cores for moments, the run always
+    lower_priority(NICENESS)  # the app's keys first: it needs the cores for moments, the run always
     quiet = os.open(os.devnull, os.O_WRONLY)  # nothing may print over the app's screen:
     os.dup2(quiet, 1)  # what the run has to say comes as events
     os.dup2(quiet, 2)
@@ -174,6 +174,23 @@ def child_main(connection, settings: dict, data: str, out: str) -> None:
         quietly_send(connection, {"kind": "failed", "message": f"training failed: {error!r}"})
     finally:
         connection.close()
+
+
+def lower_priority(niceness: int) -> None:
+    """This process's threads `niceness` lower, those to come too. On Linux a priority is a
+    thread's: os.nice would lower only the calling one and those it starts later, not a thread
+    an import started already (numpy's BLAS)."""
+    try:
+        threads = [int(task) for task in os.listdir("/proc/self/task")]
+    except OSError:  # no /proc: the priority is the process's
+        os.nice(niceness)
+        return
+    for thread in threads:
+        try:
+            now = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, now + niceness))
+        except OSError:  # ended meanwhile
+            pass
 
 
 def quietly_send(connection, event: dict) -> None:

@@ -242,6 +242,7 @@ def test_a_run_in_a_child_trains_the_weights_the_loop_trains(tiny_mnist, tmp_pat
         assert torch.equal(child.state_dict()[name], tensor), name
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="threads are read from /proc")
 def test_the_child_and_all_its_threads_run_below_the_app(tiny_mnist, tmp_path):
     """The app's keys first: the child, and every thread it trains with (torch's too), runs
     NICENESS below the app (tests/test_runner.py's own process here)."""

@@ -220,25 +220,25 @@ def test_a_view_leaves_the_training_model_as_it_was(quantizer):
 
 
 @pytest.mark.parametrize("quantizer", ["ours", "library"])
-def test_a_run_in_a_child_trains_the_weights_the_loop_trains(tiny_mnist, tmp_path, quantizer):
-    """Watched (views, events, commands between batches) a run is the run `train` makes:
-    the same weights, bit for bit, with EMA and restarts on; and its restarts are events."""
-    from vqvae_tui.data import training_digits, validation_digits
-    from vqvae_tui.settings import split
-    from vqvae_tui.training import train
+def test_a_run_in_a_child_trains_the_weights_the_command_trains(tiny_mnist, tmp_path, quantizer):
+    """Watched (views, events, commands between batches) a run is the run `vqvae-tui train`
+    makes with the same settings: the same weights, bit for bit, with EMA and restarts on (both
+    fresh interpreters, with torch's default threads); and its restarts are events."""
+    import subprocess
+    import sys
+
+    from vqvae_tui.settings import command_line
 
     settings = {**TINY, "epochs": 1, "quantizer": quantizer, "dead_code_threshold": 0.2}
     with Watched(tiny_mnist, tmp_path / "child", **settings) as watched:
         events = watched.until(ended)
     assert events[-1]["kind"] == "finished" and watched.kinds("view")
     assert watched.kinds("restart")  # the library's own restarts are seen as ours are
-    config, options = split({**TINY, **settings})
-    trained = train(
-        training_digits(tiny_mnist), validation_digits(tiny_mnist), tmp_path / "loop", config,
-        options,
-    )  # fmt: skip
-    child = load(tmp_path / "child")
-    for name, tensor in trained.state_dict().items():
+    line = command_line({**TINY, **settings}, tiny_mnist, tmp_path / "command").split()
+    subprocess.run([sys.executable, "-m", "vqvae_tui", *line[1:]], check=True,
+                   capture_output=True, timeout=600)  # fmt: skip
+    child, command = load(tmp_path / "child"), load(tmp_path / "command")
+    for name, tensor in command.state_dict().items():
         assert torch.equal(child.state_dict()[name], tensor), name
 
 

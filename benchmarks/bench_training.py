@@ -39,14 +39,15 @@ from vqvae_tui.settings import SETTINGS as SETTINGS_TABLE  # noqa: E402
 
 EPOCHS = 5  # long enough that the strokes all fall while it trains (an epoch is ~5 s quiet)
 SETTINGS = {**DEFAULTS, "epochs": EPOCHS}
-PAIRS = 3  # runs in the app against runs of the command: one pair varies by ±10% here
+PAIRS = 3  # runs in the app against runs of the command: one pair varies by ±15% here
 EPOCHS_ROW = [setting.name for setting in SETTINGS_TABLE].index("epochs")
 
 
 def in_the_app(data: Path, scratch: Path, strokes: bool) -> tuple[list[float], float, float]:
     """A run of the recipe (EPOCHS epochs) started on the training screen. `strokes`: go back
     to the summary and drag across the canvas while it trains behind it, then quit (the
-    strokes' times); else watch it on the training screen to its end (its training seconds)."""
+    strokes' times); else watch it on the training screen to its end (its training seconds, and
+    the CPU seconds the app's own process spent meanwhile)."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}

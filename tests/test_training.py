@@ -237,6 +237,24 @@ def test_a_run_killed_from_outside_leaves_loadable_weights(tiny_mnist, tmp_path)
             assert load(out).config == CONFIG
 
 
+def test_ctrl_c_while_torch_loads_ends_the_command_with_its_code(tiny_mnist, tmp_path):
+    """A Ctrl-C raised inside torch's own initialisation made the interpreter kill itself with
+    SIGINT at exit (one try in five, over torch's loading): it is now held back until torch
+    has loaded. Eight tries across that second."""
+    for i in range(8):
+        process = endless_training(tiny_mnist, tmp_path / f"w{i}")
+        try:
+            time.sleep(0.5 + 0.1 * i)
+            for _ in range(3):
+                process.send_signal(signal.SIGINT)
+                time.sleep(0.01)
+            _, stderr = process.communicate(timeout=60)
+        finally:
+            process.kill()
+        assert process.returncode == 130, (i, stderr)
+        assert "Traceback" not in stderr and stderr.count("\n") == 1, (i, stderr)
+
+
 @pytest.mark.parametrize("when", ["starting", "training"])
 def test_ctrl_c_three_times_quickly_is_one_line_never_a_traceback(tiny_mnist, tmp_path, when):
     out = tmp_path / "w"

@@ -111,6 +111,21 @@ def stop_on_signals() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def import_torch_whole() -> None:
+    """Import numpy and torch with Ctrl-C and `kill` held back until they have loaded (a
+    second or so). A KeyboardInterrupt raised inside their initialisation, which runs Python
+    code of its own, marks the interpreter as ended by an unhandled Ctrl-C: it then killed
+    itself with SIGINT at exit, whatever the command returned (about one Ctrl-C in five while
+    torch loaded). Held back, the signal arrives once they have loaded and stops the command
+    as any other does."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        import numpy  # noqa: F401
+        import torch  # noqa: F401
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def what_is_saved(out: Path) -> str:
     """After an interrupted run: what `out` holds now, in words."""
     from vqvae_tui.files import finish_saving
@@ -305,9 +320,10 @@ def run_app(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = {"train": run_train, "eval": run_eval, "serve": run_serve}.get(args.command, run_app)
-    if command in (run_train, run_eval):  # the app reads Ctrl-C as a key; a server has its own
-        stop_on_signals()
     try:
+        if command in (run_train, run_eval):  # the app reads Ctrl-C as a key; a server, its own
+            stop_on_signals()
+            import_torch_whole()
         return command(args)
     except UserError as error:
         print(f"vqvae-tui: {error}", file=sys.stderr)

@@ -237,20 +237,26 @@ def test_a_run_killed_from_outside_leaves_loadable_weights(tiny_mnist, tmp_path)
             assert load(out).config == CONFIG
 
 
+def three_quick_interrupts(process: subprocess.Popen) -> str:
+    """Ctrl-C three times, 10 ms apart, then what the command said as it ended."""
+    try:
+        for _ in range(3):
+            process.send_signal(signal.SIGINT)
+            time.sleep(0.01)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return stderr
+
+
 def test_ctrl_c_while_torch_loads_ends_the_command_with_its_code(tiny_mnist, tmp_path):
     """A Ctrl-C raised inside torch's own initialisation made the interpreter kill itself with
     SIGINT at exit (one try in five, over torch's loading): it is now held back until torch
     has loaded. Eight tries across that second."""
     for i in range(8):
         process = endless_training(tiny_mnist, tmp_path / f"w{i}")
-        try:
-            time.sleep(0.5 + 0.1 * i)
-            for _ in range(3):
-                process.send_signal(signal.SIGINT)
-                time.sleep(0.01)
-            _, stderr = process.communicate(timeout=60)
-        finally:
-            process.kill()
+        time.sleep(0.5 + 0.1 * i)
+        stderr = three_quick_interrupts(process)
         assert process.returncode == 130, (i, stderr)
         assert "Traceback" not in stderr and stderr.count("\n") == 1, (i, stderr)
 
@@ -259,17 +265,11 @@ def test_ctrl_c_while_torch_loads_ends_the_command_with_its_code(tiny_mnist, tmp
 def test_ctrl_c_three_times_quickly_is_one_line_never_a_traceback(tiny_mnist, tmp_path, when):
     out = tmp_path / "w"
     process = endless_training(tiny_mnist, out)
-    try:
-        if when == "starting":
-            time.sleep(0.5)  # Python is up; torch is still loading
-        else:
-            wait_for(resume_path(out))
-        for _ in range(3):
-            process.send_signal(signal.SIGINT)
-            time.sleep(0.01)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        process.kill()
+    if when == "starting":
+        time.sleep(0.5)  # Python is up; torch is still loading
+    else:
+        wait_for(resume_path(out))
+    stderr = three_quick_interrupts(process)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     last = stderr.strip().splitlines()[-1]

@@ -105,7 +105,7 @@ class CollapseScreen(ExplainerScreen):
                     record.add(event)
         self.show_chart()
         self.show_all()
-        self.poll_timer = self.set_interval(POLL, self.poll)
+        self.set_interval(POLL, self.poll)
 
     def on_unmount(self) -> None:
         self.close_runs()

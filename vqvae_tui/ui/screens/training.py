@@ -186,7 +186,6 @@ class TrainingScreen(ExplainerScreen):
             return False
         changed = set()
         events = self.run.events()
-        arrived = bool(events)
         for event in events:
             if event["kind"] == "weights":
                 self.weights_arrived(event)
@@ -198,7 +197,7 @@ class TrainingScreen(ExplainerScreen):
             severity = "information" if self.record.state in ("finished", "stopped") else "error"
             self.notify(f"training {self.record.state}: {self.record.message}",
                         severity=severity, timeout=8, markup=False)  # fmt: skip
-        return bool(changed) or arrived
+        return bool(events)
 
     def command(self, *command) -> None:
         """Send the run a command, and look at its answer soon."""
